@@ -1,0 +1,14 @@
+# Copyright 2026 Cobrança for Odoo contributors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl).
+{
+    "name": "Collections: Pix and Boleto",
+    "summary": "Pix BR Code and dynamic charges through a PSP's API Pix, "
+    "boleto and CNAB return files, reconciled automatically",
+    "version": "18.0.1.0.0",
+    "category": "Accounting/Accounting",
+    "author": "Cobrança for Odoo",
+    "license": "LGPL-3",
+    "depends": ["collections_ruler", "l10n_br"],
+    "external_dependencies": {"python": ["python-barcode", "qrcode", "requests"]},
+    "demo": ["demo/collections_demo.xml"],
+}

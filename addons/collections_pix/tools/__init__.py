@@ -1,0 +1,1 @@
+"""Pure helpers for Brazilian payments (documents, Pix, boleto, CNAB): no Odoo import."""

@@ -1,0 +1,1 @@
+"""Pure helpers of the customer portal: no Odoo import."""

@@ -1,0 +1,62 @@
+from lxml import etree
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+from odoo.tools.safe_eval import safe_eval, time
+
+from .common import CollectionsCommon
+
+
+@tagged("post_install", "-at_install")
+class TestFoundation(CollectionsCommon):
+    def test_manager_implies_user_and_user_implies_billing(self):
+        self.assertTrue(self.collections_manager.has_group("collections_ruler.collections_ruler_group_user"))
+        self.assertTrue(self.collector.has_group("account.group_account_invoice"))
+        self.assertFalse(self.collector.has_group("collections_ruler.collections_ruler_group_manager"))
+
+    def test_invoicing_administrators_manage_collections(self):
+        admin = self.env.ref("base.user_admin")
+        self.assertTrue(admin.has_group("account.group_account_manager"))
+        self.assertTrue(admin.has_group("collections_ruler.collections_ruler_group_manager"))
+
+    def test_menu_visible_to_collectors_and_settings_to_administrators_only(self):
+        root = self.env.ref("collections_ruler.collections_ruler_menu_root")
+        overdue = self.env.ref("collections_ruler.collections_ruler_menu_overdue")
+        settings = self.env.ref("collections_ruler.collections_ruler_menu_settings")
+        collector_menus = self.env["ir.ui.menu"].with_user(self.collector)._visible_menu_ids()
+        admin_menus = self.env["ir.ui.menu"].with_user(self.env.ref("base.user_admin"))._visible_menu_ids()
+        self.assertTrue({root.id, overdue.id} <= collector_menus)
+        self.assertNotIn(settings.id, collector_menus)
+        self.assertIn(settings.id, admin_menus)
+        self.assertEqual(root.parent_id, self.env.ref("account.menu_finance"))
+
+    def test_settings_are_saved_on_the_company(self):
+        company = self.company_data["company"]
+        settings = (
+            self.env["res.config.settings"]
+            .with_company(company)
+            .create({"collection_user_id": self.collector.id, "collection_reply_to": "cobranca@example.com"})
+        )
+        settings.execute()
+        self.assertEqual(company.collection_user_id, self.collector)
+        self.assertEqual(company.collection_reply_to, "cobranca@example.com")
+
+    def test_collector_cannot_change_company_collection_settings(self):
+        company = self.company_data["company"]
+        with self.assertRaises(AccessError):
+            company.with_user(self.collector).write({"collection_reply_to": "hijack@example.com"})
+
+    def test_overdue_action_lists_only_overdue_open_customer_invoices(self):
+        overdue = self.init_invoice("out_invoice", amounts=[100.0], invoice_date="2020-01-01", post=True)
+        self.init_invoice("out_invoice", amounts=[100.0], invoice_date="2099-01-01", post=True)
+        action = self.env.ref("collections_ruler.account_move_overdue_action")
+        domain = [*safe_eval(action.domain), *self._late_filter_domain()]
+        found = self.env["account.move"].search(domain)
+        self.assertEqual(found, overdue)
+
+    def _late_filter_domain(self):
+        """The "Overdue" filter the action enables by default, read from the search view."""
+        arch = etree.fromstring(self.env.ref("account.view_account_invoice_filter").arch)
+        node = arch.xpath("//filter[@name='late']")[0]
+        self.assertIn("search_default_late", self.env.ref("collections_ruler.account_move_overdue_action").context)
+        return safe_eval(node.get("domain"), {"time": time})

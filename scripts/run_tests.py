@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Run every test of the project and end with one line: ``N passed, N failed``.
+
+1. the plain-pytest tier in ``tests/`` (no Odoo needed);
+2. the Odoo tier: a fresh database, the three addons installed in test mode and
+   every test of theirs run by Odoo's own runner.
+
+The Odoo tier fails on any failed test, on any ERROR or CRITICAL log line and on
+any WARNING logged by our own addons, because a warning at install time is a
+bug a user will see in their log.
+"""
+
+import argparse
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ADDONS = ("collections_ruler", "collections_pix", "collections_portal")
+CACHE = Path(os.environ.get("COBRANCA_CACHE", ROOT / ".cache"))
+LOG_LINE = re.compile(r"^\S+ \S+ \d+ (?P<level>[A-Z]+) (?P<db>\S+) (?P<logger>[\w.]+): (?P<msg>.*)")
+RESULT_LINE = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
+OUR_LOGGER = re.compile(r"odoo\.addons\.({})\b".format("|".join(ADDONS)))
+ODOO_MISSING = """\
+Odoo 18 is not importable by {python}.
+Install it from source, then run this again:
+  git clone --depth 1 --branch 18.0 https://github.com/odoo/odoo /opt/odoo18   (or unpack a nightly 18.0 source tarball)
+  pip install -r /opt/odoo18/requirements.txt && pip install -e /opt/odoo18
+(or use Docker:  docker compose run --rm tests)"""
+
+
+def pg_environment():
+    """Start or find PostgreSQL (scripts/pg_env.sh) and return its libpq variables."""
+    out = subprocess.run(["bash", str(ROOT / "scripts" / "pg_env.sh")], check=True, capture_output=True, text=True)
+    sys.stderr.write(out.stderr)
+    env = {}
+    for token in shlex.split(out.stdout.replace("export ", "")):
+        key, _, value = token.partition("=")
+        env[key] = value
+    return env
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_pytest(extra):
+    """Plain-pytest tier. Returns (passed, failed)."""
+    CACHE.mkdir(exist_ok=True)
+    report = CACHE / "pytest.xml"
+    report.unlink(missing_ok=True)
+    print("== pytest tier: tests/", flush=True)
+    proc = subprocess.run([sys.executable, "-m", "pytest", "tests", "-q", f"--junitxml={report}", *extra], cwd=ROOT)
+    if not report.exists():
+        print(f"pytest did not run (exit {proc.returncode})")
+        return 0, 1
+    suite = ET.parse(report).getroot()
+    suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
+    tests, failures, errors, skipped = (int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped"))
+    failed = failures + errors
+    if proc.returncode not in (0, 1, 5) and not failed:
+        failed = 1  # pytest itself broke (usage or internal error)
+    return tests - failed - skipped, failed
+
+
+def run_odoo(test_tags, keep_db):
+    """Odoo tier. Returns (passed, failed)."""
+    try:
+        import odoo  # noqa: F401, PLC0415  (only to tell a missing Odoo apart)
+    except ImportError:
+        print(ODOO_MISSING.format(python=sys.executable))
+        return 0, 1
+    env = dict(os.environ, **pg_environment())
+    db = os.environ.get("COBRANCA_TEST_DB", "cobranca_test")
+    subprocess.run(["dropdb", "--if-exists", "--force", db], env=env, check=True)
+    CACHE.mkdir(exist_ok=True)
+    log_path = CACHE / "odoo-test.log"
+    cmd = [
+        sys.executable, "-m", "odoo",
+        "--addons-path", str(ROOT / "addons"),
+        "-d", db, "-i", ",".join(ADDONS),
+        "--without-demo=all", "--test-enable",
+        "--test-tags", test_tags or ",".join(f"/{a}" for a in ADDONS),
+        "--stop-after-init", "--http-interface=127.0.0.1", f"--http-port={free_port()}",
+        "--log-level=info", "--max-cron-threads=0",
+    ]  # fmt: skip
+    print("== odoo tier:", " ".join(cmd), flush=True)
+    bad_lines, totals = [], None
+    with (
+        open(log_path, "w") as log,
+        subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc,
+    ):
+        for line in proc.stdout:
+            log.write(line)
+            match = LOG_LINE.match(line)
+            if not match:  # traceback and test-failure detail lines
+                print(line, end="", flush=True)
+                continue
+            level, logger, msg = match["level"], match["logger"], match["msg"]
+            if level in ("ERROR", "CRITICAL") or (level == "WARNING" and OUR_LOGGER.match(logger)):
+                bad_lines.append(line.rstrip())
+            if totals is None and (found := RESULT_LINE.search(msg)):
+                totals = tuple(map(int, found.groups()))
+            if level != "INFO" or OUR_LOGGER.match(logger) or "tests" in msg:
+                print(line, end="", flush=True)
+    if not keep_db:
+        subprocess.run(["dropdb", "--if-exists", "--force", db], env=env)
+    if totals is None:
+        print(f"odoo: no test summary found (exit {proc.returncode}); full log in {log_path}")
+        return 0, 1
+    failures, errors, tests = totals
+    failed = failures + errors
+    # A failing test logs its own ERROR lines; a log error with every test green is a bug of its own.
+    if bad_lines and not failed:
+        print(f"odoo: {len(bad_lines)} ERROR/CRITICAL line(s) or warning(s) of ours, counted as one failure:")
+        print("\n".join(bad_lines))
+        failed = 1
+    if proc.returncode and not failed:
+        print(f"odoo exited with {proc.returncode}")
+        failed = 1
+    return tests - failures - errors, failed
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pytest-only", action="store_true")
+    parser.add_argument("--odoo-only", action="store_true")
+    parser.add_argument("--test-tags", help="Odoo --test-tags (default: every test of our addons)")
+    parser.add_argument("--keep-db", action="store_true", help="keep the test database afterwards")
+    args, pytest_args = parser.parse_known_args()
+    passed = failed = 0
+    if not args.odoo_only:
+        p, f = run_pytest(pytest_args)
+        print(f"pytest tier: {p} passed, {f} failed", flush=True)
+        passed, failed = passed + p, failed + f
+    if not args.pytest_only:
+        p, f = run_odoo(args.test_tags, args.keep_db)
+        print(f"odoo tier: {p} passed, {f} failed", flush=True)
+        passed, failed = passed + p, failed + f
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
