@@ -70,28 +70,22 @@ def run_pytest(extra):
     return tests - failed - skipped, failed
 
 
-def run_odoo(test_tags, keep_db):
-    """Odoo tier. Returns (passed, failed)."""
-    try:
-        import odoo  # noqa: F401, PLC0415  (only to tell a missing Odoo apart)
-    except ImportError:
-        print(ODOO_MISSING.format(python=sys.executable))
-        return 0, 1
-    env = dict(os.environ, **pg_environment())
-    db = os.environ.get("COBRANCA_TEST_DB", "cobranca_test")
-    subprocess.run(["dropdb", "--if-exists", "--force", db], env=env, check=True)
-    CACHE.mkdir(exist_ok=True)
-    log_path = CACHE / "odoo-test.log"
-    cmd = [
-        sys.executable, "-m", "odoo",
-        "--addons-path", str(ROOT / "addons"),
-        "-d", db, "-i", ",".join(ADDONS),
-        "--without-demo=all", "--test-enable",
-        "--test-tags", test_tags or ",".join(f"/{a}" for a in ADDONS),
+def odoo_command(db, *args):
+    return [
+        sys.executable, "-m", "odoo", "--addons-path", str(ROOT / "addons"), "-d", db,
         "--stop-after-init", "--http-interface=127.0.0.1", f"--http-port={free_port()}",
-        "--log-level=info", "--max-cron-threads=0",
+        "--max-cron-threads=0", *args,
     ]  # fmt: skip
-    print("== odoo tier:", " ".join(cmd), flush=True)
+
+
+def run_logged(cmd, env, log_path, warnings_of=OUR_LOGGER):
+    """Run Odoo, keep its full log, echo the interesting part.
+
+    Returns (exit code, offending log lines, (failures, errors, tests) or None).
+    Offending: ERROR and CRITICAL lines, and WARNING lines whose logger matches
+    ``warnings_of``.
+    """
+    print("==", " ".join(cmd), flush=True)
     bad_lines, totals = [], None
     with (
         open(log_path, "w") as log,
@@ -104,28 +98,61 @@ def run_odoo(test_tags, keep_db):
                 print(line, end="", flush=True)
                 continue
             level, logger, msg = match["level"], match["logger"], match["msg"]
-            if level in ("ERROR", "CRITICAL") or (level == "WARNING" and OUR_LOGGER.match(logger)):
+            if level in ("ERROR", "CRITICAL") or (level == "WARNING" and warnings_of.match(logger)):
                 bad_lines.append(line.rstrip())
             if totals is None and (found := RESULT_LINE.search(msg)):
                 totals = tuple(map(int, found.groups()))
-            if level != "INFO" or OUR_LOGGER.match(logger) or "tests" in msg:
+            if level != "INFO" or OUR_LOGGER.match(logger) or logger.startswith("odoo.tests") or "post-tests" in msg:
                 print(line, end="", flush=True)
+    return proc.returncode, bad_lines, totals
+
+
+def fresh_database(env, db):
+    subprocess.run(["dropdb", "--if-exists", "--force", db], env=env, check=True)
+
+
+def run_odoo(test_tags, keep_db):
+    """Odoo tier: every test of the addons, then a demo install. Returns (passed, failed)."""
+    try:
+        import odoo  # noqa: F401, PLC0415  (only to tell a missing Odoo apart)
+    except ImportError:
+        print(ODOO_MISSING.format(python=sys.executable))
+        return 0, 1
+    env = dict(os.environ, **pg_environment())
+    CACHE.mkdir(parents=True, exist_ok=True)
+    db = os.environ.get("COBRANCA_TEST_DB", "cobranca_test")
+    fresh_database(env, db)
+    tags = test_tags or ",".join(f"/{a}" for a in ADDONS)
+    cmd = odoo_command(db, "-i", ",".join(ADDONS), "--without-demo=all", "--test-enable", "--test-tags", tags)
+    returncode, bad_lines, totals = run_logged(cmd, env, CACHE / "odoo-test.log")
     if not keep_db:
-        subprocess.run(["dropdb", "--if-exists", "--force", db], env=env)
+        fresh_database(env, db)
     if totals is None:
-        print(f"odoo: no test summary found (exit {proc.returncode}); full log in {log_path}")
+        print(f"odoo: no test summary found (exit {returncode}); full log in {CACHE / 'odoo-test.log'}")
         return 0, 1
     failures, errors, tests = totals
-    failed = failures + errors
+    passed, failed = tests - failures - errors, failures + errors
     # A failing test logs its own ERROR lines; a log error with every test green is a bug of its own.
-    if bad_lines and not failed:
-        print(f"odoo: {len(bad_lines)} ERROR/CRITICAL line(s) or warning(s) of ours, counted as one failure:")
-        print("\n".join(bad_lines))
+    if (bad_lines or returncode) and not failed:
+        print(f"odoo: exit {returncode}, offending log lines (counted as one failure):", *bad_lines, sep="\n")
         failed = 1
-    if proc.returncode and not failed:
-        print(f"odoo exited with {proc.returncode}")
-        failed = 1
-    return tests - failures - errors, failed
+    if test_tags:
+        return passed, failed
+    p, f = check_demo_install(env, db + "_demo")
+    return passed + p, failed + f
+
+
+def check_demo_install(env, db):
+    """Installing the addons with demo data must log no warning at all: a user would see it."""
+    fresh_database(env, db)
+    cmd = odoo_command(db, "-i", ",".join(ADDONS), "--log-level=info")
+    returncode, bad_lines, _totals = run_logged(cmd, env, CACHE / "odoo-demo-install.log", warnings_of=re.compile(""))
+    fresh_database(env, db)
+    if returncode or bad_lines:
+        print(f"demo install: FAILED (exit {returncode}):", *bad_lines, sep="\n")
+        return 0, 1
+    print("demo install: passed (no warning, no error)")
+    return 1, 0
 
 
 def main():
