@@ -12,5 +12,12 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.collection_reply_to",
         readonly=False,
     )
+    collection_whatsapp_provider = fields.Selection(related="company_id.collection_whatsapp_provider", readonly=False)
+    collection_whatsapp_url = fields.Char(related="company_id.collection_whatsapp_url", readonly=False)
+    collection_whatsapp_phone_number_id = fields.Char(
+        related="company_id.collection_whatsapp_phone_number_id", readonly=False
+    )
+    collection_whatsapp_token = fields.Char(related="company_id.collection_whatsapp_token", readonly=False)
+    collection_whatsapp_secret = fields.Char(related="company_id.collection_whatsapp_secret", readonly=False)
     module_collections_pix = fields.Boolean(string="Pix and Boleto")
     module_collections_portal = fields.Boolean(string="Customer Collections Portal")

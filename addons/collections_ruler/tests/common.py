@@ -1,6 +1,10 @@
+import datetime
 from pathlib import Path
 
 import polib
+from freezegun import freeze_time
+
+from odoo import Command, fields
 
 from odoo.modules.module import get_module_path
 from odoo.tests import new_test_user
@@ -10,11 +14,25 @@ from odoo.addons.account.tests.common import AccountTestInvoicingCommon
 
 
 class CollectionsCommon(AccountTestInvoicingCommon):
-    """Invoicing fixtures plus a collector (user) and a collections manager."""
+    """Invoicing fixtures, the default ruler of the company, customers, a collector and a manager.
+
+    The company lives in São Paulo time; tests freeze time at noon UTC (09:00 there)
+    on business days unless they test the contact window itself.
+    """
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
+        cls.company = cls.company_data["company"]
+        cls.company.partner_id.tz = "America/Sao_Paulo"
+        cls.ruler = cls.env["collection.ruler"].search([("company_id", "=", cls.company.id)])
+        cls.stages = {stage.phase: stage for stage in cls.ruler.stage_ids}
+        cls.customer = cls.env["res.partner"].create(
+            {"name": "Joana Silva", "email": "joana@example.com", "mobile": "+55 11 98765-4321"}
+        )
+        cls.other_customer = cls.env["res.partner"].create(
+            {"name": "Padaria Pão Dourado", "is_company": True, "email": "contas@paodourado.example.com"}
+        )
         cls.collector = new_test_user(
             cls.env,
             login="collector",
@@ -27,6 +45,49 @@ class CollectionsCommon(AccountTestInvoicingCommon):
             groups="collections_ruler.collections_ruler_group_manager",
             company_id=cls.company_data["company"].id,
         )
+
+    @classmethod
+    def make_invoice(cls, partner, amount, due, company=None):
+        """A posted customer invoice due on ``due`` (a date or 'YYYY-MM-DD')."""
+        due = fields.Date.to_date(due)
+        company = company or cls.company
+        invoice = (
+            cls.env["account.move"]
+            .with_company(company)
+            .create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": partner.id,
+                    "invoice_date": due - datetime.timedelta(days=30),
+                    "invoice_date_due": due,
+                    "invoice_line_ids": [
+                        Command.create({"name": "Monthly service", "quantity": 1, "price_unit": amount, "tax_ids": []})
+                    ],
+                }
+            )
+        )
+        invoice.action_post()
+        return invoice
+
+    def plan(self, day):
+        """Run the planning cron for ``day`` at 09:00 São Paulo time."""
+        day = fields.Date.to_date(day)
+        with freeze_time(datetime.datetime.combine(day, datetime.time(12, 0))):
+            self.env["collection.ruler"]._cron_plan(run_date=day)
+
+    def dispatch(self, moment):
+        """Run the dispatch cron at ``moment`` (naive UTC) until nothing due is left."""
+        with freeze_time(fields.Datetime.to_datetime(moment)):
+            for _round in range(20):
+                if not self.env["collection.communication"]._cron_dispatch():
+                    break
+
+    def comms(self, partner=None, **filters):
+        domain = [("company_id", "=", self.company.id)]
+        if partner:
+            domain.append(("partner_id", "=", partner.id))
+        domain += [(key, "=", value) for key, value in filters.items()]
+        return self.env["collection.communication"].search(domain, order="id")
 
 
 def assert_translations_in_sync(testcase, module):

@@ -1,0 +1,152 @@
+from odoo import _, fields, models
+
+NEGATIVACAO_STATES = [
+    ("to_register", "To Register"),
+    ("registered", "Registered"),
+    ("to_remove", "To Remove"),
+    ("removed", "Removed"),
+]
+AGENCY_STATES = [("to_hand_over", "To Hand Over"), ("handed_over", "With the Agency"), ("returned", "Returned")]
+SETTLED_STATES = ("paid", "in_payment", "reversed")
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    collection_stage_id = fields.Many2one(
+        "collection.ruler.stage", string="Collection Stage", readonly=True, copy=False, index="btree_not_null"
+    )
+    collection_stage_date = fields.Date(string="Stage Reached On", readonly=True, copy=False)
+    collection_excluded = fields.Boolean(string="Excluded from Collections", copy=False, tracking=True)
+    collection_promise_date = fields.Date(
+        string="Promised Payment Date",
+        copy=False,
+        tracking=True,
+        help="The customer promised to pay by this date: no contact until then. Unpaid the day after, "
+        "the promise counts as broken and the ruler resumes.",
+    )
+    collection_negativacao_state = fields.Selection(NEGATIVACAO_STATES, string="Negativação", copy=False, tracking=True)
+    collection_agency_state = fields.Selection(AGENCY_STATES, string="Collection Agency", copy=False, tracking=True)
+    collection_line_ids = fields.One2many("collection.communication.line", "move_id", readonly=True)
+    collection_communication_count = fields.Integer(compute="_compute_collection_communication_count")
+
+    def _compute_collection_communication_count(self):
+        counts = dict(
+            self.env["collection.communication.line"]._read_group(
+                [("move_id", "in", self.ids)], ["move_id"], ["communication_id:count_distinct"]
+            )
+        )
+        for move in self:
+            move.collection_communication_count = counts.get(move, 0)
+
+    def action_view_collection_communications(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("collections_ruler.collection_communication_action")
+        action["domain"] = [("line_ids.move_id", "=", self.id)]
+        return action
+
+    # ------------------------------------------------------------------
+    # The ruler stops at once when the debt is settled
+    # ------------------------------------------------------------------
+    def _collection_stop_if_settled(self):
+        """Cancel queued contacts of settled invoices and undo the measures their debt caused."""
+        receivables = self.filtered(lambda m: m.is_sale_document(include_receipts=True))
+        settled = receivables.filtered(lambda m: m.state != "posted" or m.payment_state in SETTLED_STATES)
+        if not settled:
+            return
+        reversed_moves = settled.filtered(lambda m: m.state != "posted" or m.payment_state == "reversed")
+        lines = self.env["collection.communication.line"].search([("move_id", "in", settled.ids)])
+        queued = lines.communication_id.filtered(lambda comm: comm.state == "queued")
+        for comm in queued:
+            # A grouped contact still goes out while one of its invoices is open.
+            if all(move in settled for move in comm.move_ids):
+                comm._cancel("reversed" if comm.move_ids <= reversed_moves else "paid")
+        settled.filtered(lambda m: m.collection_negativacao_state in ("to_register",)).write(
+            {"collection_negativacao_state": False}
+        )
+        settled.filtered(lambda m: m.collection_negativacao_state == "registered").write(
+            {"collection_negativacao_state": "to_remove"}
+        )
+        settled.filtered(lambda m: m.collection_agency_state == "to_hand_over").write(
+            {"collection_agency_state": False}
+        )
+        settled.filtered(lambda m: m.collection_agency_state == "handed_over").write(
+            {"collection_agency_state": "returned"}
+        )
+        self._collection_release_holds(settled.commercial_partner_id)
+
+    def _collection_release_holds(self, partners):
+        """Release the credit hold of partners with no open invoice left at a hold stage."""
+        held = partners.filtered("collection_credit_hold")
+        if not held:
+            return
+        still_held = self.search(
+            [
+                ("commercial_partner_id", "in", held.ids),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("collection_stage_id.action_credit_hold", "=", True),
+            ]
+        ).commercial_partner_id
+        (held - still_held)._release_credit_hold()
+
+    def button_draft(self):
+        res = super().button_draft()
+        self._collection_stop_if_settled()
+        return res
+
+    def button_cancel(self):
+        res = super().button_cancel()
+        self._collection_stop_if_settled()
+        return res
+
+    def _collection_expire_promises(self, company, day):
+        """Promises whose date passed with the invoice still open are broken: the ruler resumes."""
+        broken = self.search(
+            [
+                ("company_id", "=", company.id),
+                ("collection_promise_date", "<", day),
+                ("state", "=", "posted"),
+                ("payment_state", "in", ("not_paid", "partial")),
+            ]
+        )
+        for move in broken:
+            move.message_post(
+                body=_(
+                    "The promise to pay by %(date)s was not kept: collection resumes.",
+                    date=move.collection_promise_date,
+                )
+            )
+        for partner in broken.commercial_partner_id:
+            partner.collection_broken_promises += 1
+        broken.write({"collection_promise_date": False})
+
+    def _collection_promise(self, promise_date, note=False):
+        """Record a promise to pay: pause the ruler for these invoices and remind the collector that day."""
+        self.write({"collection_promise_date": promise_date})
+        self.env["collection.communication.line"].search([("move_id", "in", self.ids)]).communication_id.filtered(
+            lambda comm: comm.move_ids <= self
+        )._cancel("paused")
+        for move in self:
+            move.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=promise_date,
+                summary=_("Check the promise to pay"),
+                note=note,
+                user_id=move._collection_collector().id,
+            )
+
+    def _get_collection_pay_url(self):
+        """Link that lets the customer see and pay this invoice without logging in."""
+        self.ensure_one()
+        return self.get_base_url() + self.get_portal_url()
+
+    def _collection_collector(self):
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        return (
+            partner.collection_user_id
+            or self.company_id.collection_user_id
+            or self.collection_stage_id.ruler_id.user_id
+            or self.env.user
+        )

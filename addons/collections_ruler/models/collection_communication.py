@@ -1,0 +1,390 @@
+import datetime
+import logging
+
+import requests
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools.misc import formatLang
+
+from ..tools import whatsapp
+from ..tools.schedule import next_contact_moment, weekly_cap_release
+from .collection_ruler_stage import CHANNELS
+
+_logger = logging.getLogger(__name__)
+
+STATES = [
+    ("queued", "Queued"),
+    ("sent", "Sent"),
+    ("failed", "Failed"),
+    ("skipped", "Skipped"),
+    ("cancelled", "Cancelled"),
+]
+REASONS = [
+    ("opt_out", "Customer opted out of this channel"),
+    ("preferred_channel", "Customer prefers another channel"),
+    ("good_payer", "Good payer: no reminder before the due date"),
+    ("paid", "Debt paid"),
+    ("reversed", "Invoice reversed or cancelled"),
+    ("agreement", "Covered by an agreement"),
+    ("paused", "Customer paused or promised to pay"),
+    ("excluded", "Excluded from collections"),
+    ("no_address", "No address for this channel"),
+    ("gateway_missing", "No gateway configured for this channel"),
+    ("error", "Sending failed"),
+    ("manual", "Cancelled by a user"),
+]
+ELECTRONIC_CHANNELS = ("email", "sms", "whatsapp")
+MAX_ATTEMPTS = 5
+
+
+class CollectionChannelError(Exception):
+    """A contact cannot go out on its channel (no address, gateway refusal)."""
+
+
+class CollectionCommunication(models.Model):
+    _name = "collection.communication"
+    _description = "Collection Contact"
+    _inherit = ["mail.thread"]
+    _order = "scheduled_at desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(compute="_compute_name")
+    partner_id = fields.Many2one("res.partner", string="Customer", required=True, index=True, readonly=True)
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    ruler_id = fields.Many2one("collection.ruler", readonly=True)
+    stage_id = fields.Many2one("collection.ruler.stage", required=True, index=True, readonly=True)
+    phase = fields.Selection(related="stage_id.phase", store=True)
+    channel = fields.Selection(CHANNELS, required=True, readonly=True)
+    state = fields.Selection(STATES, required=True, default="queued", index=True, tracking=True)
+    reason_code = fields.Selection(REASONS, string="Reason", tracking=True)
+    reason = fields.Char(string="Details", help="What went wrong, as the channel reported it.")
+    plan_date = fields.Date(readonly=True, help="The ruler's run that planned this contact.")
+    scheduled_at = fields.Datetime(index=True, help="Not sent before this moment (quiet hours, weekly cap).")
+    sent_at = fields.Datetime(readonly=True)
+    attempt_count = fields.Integer(readonly=True)
+    amount_due = fields.Monetary(string="Due when Planned", readonly=True)
+    line_ids = fields.One2many("collection.communication.line", "communication_id", readonly=True)
+    move_ids = fields.Many2many(
+        "account.move", string="Invoices", compute="_compute_move_ids", search="_search_move_ids"
+    )
+    open_move_ids = fields.Many2many(
+        "account.move", string="Open Invoices", compute="_compute_open", help="Invoices still to be paid."
+    )
+    amount_open = fields.Monetary(string="Still Due", compute="_compute_open")
+    pay_url = fields.Char(
+        string="Payment Link", compute="_compute_open", help="Where the customer sees and pays these invoices."
+    )
+    mail_message_id = fields.Many2one("mail.message", string="E-mail", readonly=True)
+    sms_id = fields.Many2one("sms.sms", string="SMS", readonly=True)
+    activity_id = fields.Many2one("mail.activity", string="Phone Task", readonly=True)
+    letter_attachment_id = fields.Many2one("ir.attachment", string="Letter", readonly=True)
+    letter_printed = fields.Boolean(readonly=True)
+    external_id = fields.Char(string="Gateway Reference", readonly=True)
+
+    @api.depends("partner_id", "stage_id", "channel")
+    def _compute_name(self):
+        channels = dict(self._fields["channel"]._description_selection(self.env))
+        for comm in self:
+            comm.name = f"{comm.stage_id.name or ''} · {channels.get(comm.channel, '')} · {comm.partner_id.name or ''}"
+
+    @api.depends("line_ids.move_id")
+    def _compute_move_ids(self):
+        for comm in self:
+            comm.move_ids = comm.line_ids.move_id
+
+    @api.depends("line_ids.move_id.payment_state", "line_ids.move_id.amount_residual_signed")
+    def _compute_open(self):
+        for comm in self:
+            moves = comm.line_ids.move_id.filtered(
+                lambda m: m.state == "posted" and m.payment_state in ("not_paid", "partial")
+            )
+            comm.open_move_ids = moves
+            comm.amount_open = sum(moves.mapped("amount_residual_signed"))
+            if len(moves) == 1:
+                comm.pay_url = moves._get_collection_pay_url()
+            else:
+                comm.pay_url = comm.partner_id._get_collection_portal_url() if comm.partner_id else False
+
+    def _search_move_ids(self, operator, value):
+        return [("line_ids.move_id", operator, value)]
+
+    # ------------------------------------------------------------------
+    # Cancelling
+    # ------------------------------------------------------------------
+    def _cancel(self, reason_code, reason=False):
+        """Cancel the queued contacts among these, with the reason shown to users."""
+        queued = self.filtered(lambda comm: comm.state == "queued")
+        if queued:
+            queued.write({"state": "cancelled", "reason_code": reason_code, "reason": reason})
+        return queued
+
+    def action_cancel(self):
+        self._cancel("manual")
+
+    def action_print_letters(self):
+        """Print the selected letters in one PDF and mark them printed."""
+        letters = self.filtered(lambda comm: comm.channel == "letter" and comm.state == "sent")
+        if not letters:
+            raise UserError(_("Select letters the ruler has prepared."))
+        letters.letter_printed = True
+        return self.env.ref("collections_ruler.action_report_collection_letter").report_action(letters)
+
+    def action_retry(self):
+        retry = self.filtered(lambda comm: comm.state in ("failed", "cancelled", "skipped"))
+        retry.write({"state": "queued", "reason_code": False, "reason": False, "scheduled_at": fields.Datetime.now()})
+        self.env.ref("collections_ruler.ir_cron_collection_dispatch")._trigger()
+
+    # ------------------------------------------------------------------
+    # Dispatch (cron): send what is due, in batches
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_dispatch(self, batch_size=100):
+        """Send one batch of due contacts; Odoo calls again while progress says work remains."""
+        self = self.sudo()  # a system job: it sends for every company
+        batch = self._lock_due_batch(batch_size)
+        if batch:
+            batch._dispatch()
+        self.env.cr.execute(
+            "SELECT COUNT(*) FROM collection_communication WHERE state = 'queued' AND scheduled_at <= %s",
+            (fields.Datetime.now(),),
+        )
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=self.env.cr.fetchone()[0])
+        return batch
+
+    def _lock_due_batch(self, batch_size):
+        """Take due contacts no other worker holds: two dispatchers never get the same row."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT id FROM collection_communication
+             WHERE state = 'queued' AND scheduled_at <= %s
+             ORDER BY scheduled_at, id
+             LIMIT %s
+               FOR UPDATE SKIP LOCKED
+            """,
+            (fields.Datetime.now(), batch_size),
+        )
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    def _dispatch(self):
+        """Check and send each contact; one failing contact is marked failed and the batch goes on."""
+        self.fetch(["partner_id", "stage_id", "channel", "state", "company_id", "line_ids"])
+        self.line_ids.move_id.fetch(["state", "payment_state", "amount_residual", "collection_promise_date"])
+        recent = self._recent_contacts()
+        sent_counter = {}
+        for comm in self:
+            try:
+                with self.env.cr.savepoint():
+                    comm._dispatch_one(recent, sent_counter)
+            except Exception as error:
+                self.env.invalidate_all()
+                _logger.info("collections: contact %s failed: %s", comm.id, error)
+                comm.write(
+                    {
+                        "state": "failed",
+                        "reason_code": "error",
+                        "reason": str(error)[:500],
+                        "attempt_count": comm.attempt_count + 1,
+                    }
+                )
+
+    def _recent_contacts(self):
+        """{partner id: [moments]} of automatic contacts sent in the last 7 days, one per stage and day."""
+        partners = self.partner_id.ids
+        if not partners:
+            return {}
+        self.env.cr.execute(
+            """
+            SELECT partner_id, array_agg(first_sent)
+              FROM (SELECT partner_id, MIN(sent_at) AS first_sent
+                      FROM collection_communication
+                     WHERE partner_id = ANY(%s) AND state = 'sent' AND channel = ANY(%s)
+                       AND sent_at > %s
+                     GROUP BY partner_id, stage_id, plan_date) contacts
+             GROUP BY partner_id
+            """,
+            (partners, list(ELECTRONIC_CHANNELS), fields.Datetime.now() - datetime.timedelta(days=7)),
+        )
+        return dict(self.env.cr.fetchall())
+
+    def _dispatch_one(self, recent, sent_counter):
+        self.ensure_one()
+        if self.state != "queued":
+            return
+        open_moves = self.move_ids.filtered(
+            lambda m: m.state == "posted" and m.payment_state in ("not_paid", "partial")
+        )
+        partner = self.partner_id
+        if not open_moves:
+            reversed_ = all(m.state != "posted" or m.payment_state == "reversed" for m in self.move_ids)
+            self._cancel("reversed" if reversed_ else "paid")
+            return
+        if partner.collection_excluded or all(m.collection_excluded for m in open_moves):
+            self._cancel("excluded")
+            return
+        today = self.company_id._collection_today()
+        if (partner.collection_paused_until and partner.collection_paused_until >= today) or all(
+            m.collection_promise_date and m.collection_promise_date >= today for m in open_moves
+        ):
+            self._cancel("paused")
+            return
+        if partner[f"collection_optout_{self.channel}"]:
+            self.write({"state": "skipped", "reason_code": "opt_out"})
+            return
+        later = self._postpone_until()
+        if not later and self.channel in ELECTRONIC_CHANNELS:
+            key = (partner.id, self.stage_id.id)
+            moments = recent.get(partner.id, [])
+            if key not in sent_counter:
+                later = weekly_cap_release(moments, self.ruler_id.max_contacts_per_week, fields.Datetime.now())
+        if later:
+            self.scheduled_at = later
+            return
+        # A channel returns None once sent, or the values of another outcome (skipped, retry later).
+        outcome = getattr(self, f"_send_{self.channel}")(open_moves)
+        if outcome:
+            self.write(outcome)
+            return
+        self.write({"state": "sent", "sent_at": fields.Datetime.now(), "attempt_count": self.attempt_count + 1})
+        if self.channel in ELECTRONIC_CHANNELS and (partner.id, self.stage_id.id) not in sent_counter:
+            sent_counter[(partner.id, self.stage_id.id)] = True
+            recent.setdefault(partner.id, []).append(fields.Datetime.now())
+
+    def _postpone_until(self):
+        """When the contact window of the ruler opens again (UTC), or None if it is open now."""
+        company = self.company_id
+        now = company._collection_to_local(fields.Datetime.now())
+        window = (self.ruler_id or self.stage_id.ruler_id)._get_contact_window()
+        moment = next_contact_moment(now, window)
+        return company._collection_to_utc(moment) if moment != now else None
+
+    # ------------------------------------------------------------------
+    # Channels
+    # ------------------------------------------------------------------
+    def _send_email(self, open_moves):
+        partner = self.partner_id
+        if not partner.email_normalized:
+            raise CollectionChannelError(_("%(partner)s has no valid e-mail address.", partner=partner.display_name))
+        template = self.stage_id.mail_template_id or self.env.ref("collections_ruler.mail_template_collection_reminder")
+        attachments = self._invoice_pdf_attachments(open_moves) if self.stage_id.attach_invoice_pdf else []
+        reply_to = self.company_id.collection_reply_to
+        message = self.with_context(mail_notify_force_send=False).message_post_with_source(
+            template,
+            message_type="comment",
+            subtype_xmlid="mail.mt_comment",
+            partner_ids=partner.ids,
+            attachment_ids=[attachment.id for attachment in attachments],
+            email_layout_xmlid="mail.mail_notification_light",
+            **({"reply_to": reply_to} if reply_to else {}),
+        )
+        self.mail_message_id = message
+
+    def _invoice_pdf_attachments(self, moves):
+        attachments = self.env["ir.attachment"]
+        for move in moves:
+            content, _type = self.env["ir.actions.report"]._render_qweb_pdf("account.account_invoices", move.ids)
+            attachments |= self.env["ir.attachment"].create(
+                {
+                    "name": f"{move._get_report_base_filename()}.pdf",
+                    "raw": content,
+                    "mimetype": "application/pdf",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
+        return attachments
+
+    def _send_sms(self, open_moves):
+        partner = self.partner_id
+        if not (partner.mobile or partner.phone):
+            raise CollectionChannelError(_("%(partner)s has no mobile number.", partner=partner.display_name))
+        template = self.stage_id.sms_template_id or self.env.ref("collections_ruler.sms_template_collection_reminder")
+        body = template._render_field("body", self.ids, compute_lang=True)[self.id]
+        message = self._message_sms(body, partner_ids=partner.ids, put_in_queue=True)
+        self.sms_id = self.env["sms.sms"].search([("mail_message_id", "=", message.id)], limit=1)
+
+    def _send_whatsapp(self, open_moves):
+        company = self.company_id
+        partner = self.partner_id
+        provider = company.collection_whatsapp_provider
+        if not provider:
+            return {"state": "skipped", "reason_code": "gateway_missing"}
+        number = partner.mobile or partner.phone
+        if not number:
+            raise CollectionChannelError(_("%(partner)s has no mobile number.", partner=partner.display_name))
+        template = self.stage_id.whatsapp_template_id or self.env.ref(
+            "collections_ruler.sms_template_collection_whatsapp"
+        )
+        text = template._render_field("body", self.ids, compute_lang=True)[self.id]
+        try:
+            with requests.Session() as session:
+                if provider == "cloud_api":
+                    self.external_id = whatsapp.send_cloud_template(
+                        session,
+                        base_url=company.collection_whatsapp_url or whatsapp.CLOUD_API_BASE_URL,
+                        phone_number_id=company.collection_whatsapp_phone_number_id,
+                        token=company.sudo().collection_whatsapp_token,
+                        to=whatsapp.normalize_phone(number),
+                        template_name=self.stage_id.whatsapp_template_name or "cobranca_lembrete",
+                        language=(partner.lang or "pt_BR"),
+                        parameters=self._whatsapp_parameters(open_moves),
+                    )
+                else:
+                    self.external_id = whatsapp.send_webhook_message(
+                        session,
+                        url=company.collection_whatsapp_url,
+                        to=whatsapp.normalize_phone(number),
+                        text=text,
+                        reference=f"collection-{self.id}",
+                        secret=company.sudo().collection_whatsapp_secret or None,
+                        token=company.sudo().collection_whatsapp_token or None,
+                    )
+        except whatsapp.WhatsAppError as error:
+            if getattr(error, "retryable", False) and self.attempt_count < MAX_ATTEMPTS - 1:
+                return {
+                    "attempt_count": self.attempt_count + 1,
+                    "reason": str(error)[:500],
+                    "scheduled_at": fields.Datetime.now() + datetime.timedelta(minutes=15 * (self.attempt_count + 1)),
+                }
+            raise CollectionChannelError(str(error)) from error
+        self.message_post(body=text, message_type="comment", subtype_xmlid="mail.mt_note")
+
+    def _whatsapp_parameters(self, open_moves):
+        partner = self.partner_id
+        amount = sum(open_moves.mapped("amount_residual_signed"))
+        return [
+            partner.name,
+            ", ".join(open_moves.mapped("name")),
+            formatLang(self.env, amount, currency_obj=self.company_id.currency_id),
+            self.pay_url,
+        ]
+
+    def _send_letter(self, open_moves):
+        content, _type = self.env["ir.actions.report"]._render_qweb_pdf(
+            "collections_ruler.action_report_collection_letter", self.ids
+        )
+        self.letter_attachment_id = self.env["ir.attachment"].create(
+            {
+                "name": f"{self.partner_id.name} - {self.stage_id.name}.pdf",
+                "raw": content,
+                "mimetype": "application/pdf",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
+
+    def _send_phone(self, open_moves):
+        partner = self.partner_id
+        collector = open_moves[0]._collection_collector()
+        note = self.env["ir.qweb"]._render(
+            "collections_ruler.collection_phone_task_note", {"comm": self, "moves": open_moves}
+        )
+        self.activity_id = partner.activity_schedule(
+            "mail.mail_activity_data_call",
+            date_deadline=self.company_id._collection_today(),
+            summary=_("Collection call: %(stage)s", stage=self.stage_id.name),
+            note=note,
+            user_id=collector.id,
+        )

@@ -1,0 +1,341 @@
+import datetime
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..tools.schedule import ContactWindow, InvalidContactWindowError, next_contact_moment
+
+_logger = logging.getLogger(__name__)
+
+RISK_LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
+
+
+class CollectionRuler(models.Model):
+    _name = "collection.ruler"
+    _description = "Collection Ruler"
+    _inherit = ["mail.thread"]
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    active = fields.Boolean(default=True, tracking=True)
+    sequence = fields.Integer(
+        default=10, help="Rulers are tried in this order; the first whose conditions match a customer follows them."
+    )
+    company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        help="Gets the phone tasks when neither the customer nor the company has a collector.",
+    )
+    stage_ids = fields.One2many("collection.ruler.stage", "ruler_id", string="Stages", copy=True)
+    stage_count = fields.Integer(compute="_compute_stage_count")
+    # Which customers follow this ruler (besides an explicit choice on the customer).
+    risk_level = fields.Selection(RISK_LEVELS, help="Only customers at this risk level. Empty: any level.")
+    min_amount_due = fields.Monetary(
+        string="Owed From", currency_field="currency_id", help="Only customers owing at least this much. 0: no minimum."
+    )
+    max_amount_due = fields.Monetary(
+        string="Owed Up To", currency_field="currency_id", help="Only customers owing at most this much. 0: no maximum."
+    )
+    # Contact rules.
+    contact_hour_from = fields.Float(string="Contact From", default=8.0, help="Local time, in the company's time zone.")
+    contact_hour_to = fields.Float(string="Contact Until", default=20.0)
+    skip_weekends = fields.Boolean(default=True, string="No Contact on Weekends")
+    skip_holidays = fields.Boolean(
+        default=True,
+        string="No Contact on Holidays",
+        help="Brazilian national holidays and bank holidays (Carnival, Corpus Christi): the send moves "
+        "to the next business day.",
+    )
+    max_contacts_per_week = fields.Integer(
+        default=3,
+        help="Automatic contacts (e-mail, SMS, WhatsApp) a customer gets in any 7 days at most; "
+        "the rest wait. 0: no limit.",
+    )
+    skip_good_payers = fields.Boolean(
+        default=True, help="Low-risk customers get no reminder before the due date: they pay anyway."
+    )
+    group_by_partner = fields.Boolean(
+        string="One Message per Customer",
+        default=True,
+        help="Each contact lists every invoice of the customer at that stage. Off: one message per invoice.",
+    )
+
+    _sql_constraints = [
+        ("amount_band", "CHECK(max_amount_due = 0 OR max_amount_due >= min_amount_due)", "The amount band is empty."),
+    ]
+
+    @api.depends("stage_ids")
+    def _compute_stage_count(self):
+        for ruler in self:
+            ruler.stage_count = len(ruler.stage_ids)
+
+    @api.constrains("contact_hour_from", "contact_hour_to")
+    def _check_contact_hours(self):
+        for ruler in self:
+            try:
+                ruler._get_contact_window()
+            except InvalidContactWindowError as error:
+                raise ValidationError(
+                    _(
+                        "Contact hours must go from an earlier to a later hour of the day (%(ruler)s).",
+                        ruler=ruler.display_name,
+                    )
+                ) from error
+
+    def _get_contact_window(self):
+        self.ensure_one()
+        return ContactWindow(
+            hour_from=self.contact_hour_from,
+            hour_to=self.contact_hour_to,
+            skip_weekends=self.skip_weekends,
+            skip_holidays=self.skip_holidays,
+        )
+
+    @api.model
+    def _install_default_rulers(self, companies=None):
+        """Give each company without a ruler a copy of the standard one."""
+        template = self.env.ref("collections_ruler.collection_ruler_default", raise_if_not_found=False)
+        if not template:
+            return self
+        companies = companies if companies is not None else self.env["res.company"].search([])
+        with_ruler = self.with_context(active_test=False).search([("company_id", "in", companies.ids)]).company_id
+        copies = self
+        for company in companies - with_ruler:
+            copies |= template.sudo().copy({"company_id": company.id, "name": template.name})
+        return copies
+
+    # ------------------------------------------------------------------
+    # Planning (cron): which invoices reached which stage today
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_plan(self, run_date=None):
+        """Plan today's contacts for every company. ``run_date`` replays a past day."""
+        planner = self.sudo()  # a system job: it works for every company, whoever triggers it
+        for company in planner.env["res.company"].search([]):
+            planner.with_company(company)._plan_company(company, run_date or company._collection_today())
+        self.env.ref("collections_ruler.ir_cron_collection_dispatch")._trigger()
+
+    def _plan_company(self, company, day):
+        """Set-based planning of one company for ``day``; returns the number of contacts created."""
+        self.env["account.move"]._collection_expire_promises(company, day)
+        rulers = self.search([("company_id", "=", company.id), ("stage_ids", "!=", False)])
+        if not rulers:
+            return 0
+        self.env.flush_all()
+        advanced = self._plan_advance_stages(company, day, rulers)
+        if not advanced:
+            return 0
+        created = self._plan_insert_communications(company, day, rulers, advanced)
+        self._plan_apply_stage_measures(advanced)
+        self.env.invalidate_all()
+        _logger.info(
+            "collections: %s invoices reached a stage, %s contacts planned (%s)", len(advanced), created, company.name
+        )
+        return created
+
+    def _plan_advance_stages(self, company, day, rulers):
+        """Move each invoice's stage pointer to the stage it reached today, in one statement.
+
+        The UPDATE is the idempotency key of planning: an invoice moves to a stage
+        once, so a rerun, a replay or a second worker finds nothing more to do.
+        Returns [(move_id, partner_id, ruler_id, stage_id)].
+        """
+        earliest_offset = min(rulers.stage_ids.mapped("offset_days"))
+        self.env.cr.execute(
+            """
+            WITH candidate AS MATERIALIZED (
+                SELECT m.id AS move_id, m.commercial_partner_id AS partner_id, m.amount_residual_signed,
+                       %(day)s::date - m.invoice_date_due AS days_from_due, m.collection_stage_id AS current_stage_id
+                  FROM account_move m
+                  JOIN res_partner p ON p.id = m.commercial_partner_id
+                 WHERE m.company_id = %(company_id)s
+                   AND m.move_type = 'out_invoice'
+                   AND m.state = 'posted'
+                   AND m.payment_state IN ('not_paid', 'partial')
+                   AND m.invoice_date_due <= %(day)s::date - %(earliest_offset)s
+                   AND m.collection_excluded IS NOT TRUE
+                   AND p.collection_excluded IS NOT TRUE
+                   AND (p.collection_paused_until IS NULL OR p.collection_paused_until < %(day)s)
+                   AND (m.collection_promise_date IS NULL OR m.collection_promise_date < %(day)s)
+            ),
+            owed AS (
+                SELECT partner_id, SUM(amount_residual_signed) AS total FROM candidate GROUP BY partner_id
+            ),
+            partner_ruler AS (
+                SELECT o.partner_id, COALESCE(
+                    (SELECT r.id FROM collection_ruler r
+                      WHERE r.id = p.collection_ruler_id AND r.company_id = %(company_id)s AND r.active),
+                    (SELECT r.id FROM collection_ruler r
+                      WHERE r.company_id = %(company_id)s AND r.active
+                        AND (r.risk_level IS NULL OR r.risk_level = p.collection_risk_level)
+                        AND (COALESCE(r.min_amount_due, 0) = 0 OR o.total >= r.min_amount_due)
+                        AND (COALESCE(r.max_amount_due, 0) = 0 OR o.total <= r.max_amount_due)
+                      ORDER BY r.sequence, r.id LIMIT 1)
+                ) AS ruler_id
+                  FROM owed o
+                  JOIN res_partner p ON p.id = o.partner_id
+            ),
+            reached AS (
+                SELECT DISTINCT ON (c.move_id)
+                       c.move_id, c.partner_id, pr.ruler_id, s.id AS stage_id, s.offset_days, c.current_stage_id
+                  FROM candidate c
+                  JOIN partner_ruler pr ON pr.partner_id = c.partner_id
+                  JOIN collection_ruler_stage s ON s.ruler_id = pr.ruler_id AND s.active
+                 WHERE s.offset_days <= c.days_from_due
+                 ORDER BY c.move_id, s.offset_days DESC, s.sequence DESC, s.id DESC
+            )
+            UPDATE account_move m
+               SET collection_stage_id = r.stage_id, collection_stage_date = %(day)s
+              FROM reached r
+              LEFT JOIN collection_ruler_stage cur ON cur.id = r.current_stage_id
+             WHERE m.id = r.move_id
+               AND (cur.id IS NULL
+                    OR r.offset_days > cur.offset_days
+                    OR (cur.ruler_id <> r.ruler_id AND r.offset_days >= cur.offset_days AND r.stage_id <> cur.id))
+            RETURNING m.id, r.partner_id, r.ruler_id, r.stage_id
+            """,
+            {"day": day, "company_id": company.id, "earliest_offset": earliest_offset},
+        )
+        return self.env.cr.fetchall()
+
+    def _plan_insert_communications(self, company, day, rulers, advanced):
+        """Create the contacts of the invoices that just reached a stage, with their lines.
+
+        Grouped per customer (or per invoice), one per channel of the stage; a channel
+        the customer opted out of, or not their preferred one, is recorded as skipped
+        so the audit trail says why nobody was contacted.
+        """
+        moves, partners, ruler_ids, stages = (list(column) for column in zip(*advanced, strict=True))
+        schedule = rulers._plan_first_send_moments(company, day)
+        self.env.cr.execute(
+            """
+            WITH advanced AS (
+                SELECT * FROM unnest(%(moves)s::int[], %(partners)s::int[], %(rulers)s::int[], %(stages)s::int[])
+                    AS a(move_id, partner_id, ruler_id, stage_id)
+            ),
+            targets AS (
+                SELECT a.*, ch.channel, m.amount_residual, m.amount_residual_signed, m.currency_id, r.group_by_partner,
+                       CASE
+                         WHEN (ch.channel = 'email' AND p.collection_optout_email)
+                           OR (ch.channel = 'sms' AND p.collection_optout_sms)
+                           OR (ch.channel = 'whatsapp' AND p.collection_optout_whatsapp)
+                           OR (ch.channel = 'letter' AND p.collection_optout_letter)
+                           OR (ch.channel = 'phone' AND p.collection_optout_phone) THEN 'opt_out'
+                         WHEN r.skip_good_payers AND s.offset_days < 0 AND p.collection_risk_level = 'low'
+                           THEN 'good_payer'
+                         WHEN ch.channel IN ('email', 'sms', 'whatsapp')
+                          AND p.collection_preferred_channel IS NOT NULL
+                          AND p.collection_preferred_channel <> ch.channel
+                          AND CASE p.collection_preferred_channel
+                                WHEN 'email' THEN s.channel_email AND NOT p.collection_optout_email IS TRUE
+                                WHEN 'sms' THEN s.channel_sms AND NOT p.collection_optout_sms IS TRUE
+                                WHEN 'whatsapp' THEN s.channel_whatsapp AND NOT p.collection_optout_whatsapp IS TRUE
+                              END
+                           THEN 'preferred_channel'
+                       END AS skip_reason
+                  FROM advanced a
+                  JOIN account_move m ON m.id = a.move_id
+                  JOIN res_partner p ON p.id = a.partner_id
+                  JOIN collection_ruler r ON r.id = a.ruler_id
+                  JOIN collection_ruler_stage s ON s.id = a.stage_id
+                 CROSS JOIN LATERAL (VALUES ('email', s.channel_email), ('sms', s.channel_sms),
+                                            ('whatsapp', s.channel_whatsapp), ('letter', s.channel_letter),
+                                            ('phone', s.channel_phone)) AS ch(channel, enabled)
+                 WHERE ch.enabled
+            ),
+            grouped AS MATERIALIZED (
+                SELECT nextval('collection_communication_id_seq') AS id, g.*
+                  FROM (SELECT partner_id, ruler_id, stage_id, channel, skip_reason,
+                               array_agg(move_id ORDER BY move_id) AS move_ids,
+                               SUM(amount_residual_signed) AS amount_due
+                          FROM targets
+                         GROUP BY partner_id, ruler_id, stage_id, channel, skip_reason,
+                                  CASE WHEN group_by_partner THEN 0 ELSE move_id END) g
+            ),
+            inserted AS (
+                INSERT INTO collection_communication
+                       (id, partner_id, company_id, ruler_id, stage_id, phase, channel, state, reason_code,
+                        plan_date, scheduled_at, amount_due, attempt_count, letter_printed,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT g.id, g.partner_id, %(company_id)s, g.ruler_id, g.stage_id, s.phase, g.channel,
+                       CASE WHEN g.skip_reason IS NULL THEN 'queued' ELSE 'skipped' END, g.skip_reason,
+                       %(day)s, sched.moment, g.amount_due, 0, FALSE,
+                       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                  FROM grouped g
+                  JOIN collection_ruler_stage s ON s.id = g.stage_id
+                  JOIN unnest(%(schedule_rulers)s::int[], %(schedule_moments)s::timestamp[])
+                       AS sched(ruler_id, moment) ON sched.ruler_id = g.ruler_id
+                RETURNING id
+            )
+            INSERT INTO collection_communication_line
+                   (communication_id, move_id, stage_id, channel, company_id, amount_residual, currency_id,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT g.id, t.move_id, t.stage_id, t.channel, %(company_id)s, t.amount_residual, t.currency_id,
+                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM grouped g
+              JOIN targets t ON t.partner_id = g.partner_id AND t.stage_id = g.stage_id AND t.channel = g.channel
+                            AND t.move_id = ANY(g.move_ids)
+                ON CONFLICT (move_id, stage_id, channel) DO NOTHING
+            RETURNING communication_id
+            """,
+            {
+                "moves": moves,
+                "partners": partners,
+                "rulers": ruler_ids,
+                "stages": stages,
+                "company_id": company.id,
+                "day": day,
+                "uid": self.env.uid,
+                "schedule_rulers": list(schedule),
+                "schedule_moments": list(schedule.values()),
+            },
+        )
+        created = {row[0] for row in self.env.cr.fetchall()}
+        # The unique key already held these invoices: drop contacts left with no invoice.
+        self.env.cr.execute(
+            """
+            DELETE FROM collection_communication c
+             WHERE c.company_id = %(company_id)s AND c.plan_date = %(day)s
+               AND NOT EXISTS (SELECT 1 FROM collection_communication_line l WHERE l.communication_id = c.id)
+            """,
+            {"company_id": company.id, "day": day},
+        )
+        return len(created)
+
+    def _plan_first_send_moments(self, company, day):
+        """{ruler id: first moment (UTC, naive) its contacts of ``day`` may go out}."""
+        start = max(
+            company._collection_to_local(fields.Datetime.now()), datetime.datetime.combine(day, datetime.time())
+        )
+        return {
+            ruler.id: company._collection_to_utc(next_contact_moment(start, ruler._get_contact_window()))
+            for ruler in self
+        }
+
+    def _plan_apply_stage_measures(self, advanced):
+        """Credit hold, negativação and agency hand-over of the stages just reached."""
+        stages = self.env["collection.ruler.stage"].browse({row[3] for row in advanced})
+        measures = ("action_credit_hold", "action_negativacao", "action_agency")
+        stage_measures = {stage.id: {m for m in measures if stage[m]} for stage in stages}
+        by_measure = {m: {row[0] for row in advanced if m in stage_measures[row[3]]} for m in measures}
+        moves = self.env["account.move"].browse
+        if by_measure["action_negativacao"]:
+            moves(by_measure["action_negativacao"]).filtered(
+                lambda m: m.collection_negativacao_state in (False, "removed")
+            ).collection_negativacao_state = "to_register"
+        if by_measure["action_agency"]:
+            moves(by_measure["action_agency"]).filtered(
+                lambda m: m.collection_agency_state in (False, "returned")
+            ).collection_agency_state = "to_hand_over"
+        if by_measure["action_credit_hold"]:
+            held = moves(by_measure["action_credit_hold"]).commercial_partner_id.filtered(
+                lambda p: not p.collection_credit_hold
+            )
+            held.collection_credit_hold = True
+            for partner in held:
+                partner.message_post(body=_("Credit put on hold by the collection ruler: overdue debt."))

@@ -1,0 +1,216 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..tools.risk import PaymentHistory, risk_of
+from .collection_ruler import RISK_LEVELS
+from .collection_ruler_stage import CHANNELS, PHASES
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    collection_ruler_id = fields.Many2one(
+        "collection.ruler",
+        string="Collection Ruler",
+        help="Follow this ruler whatever the risk or the amount owed. Empty: the first ruler whose conditions match.",
+    )
+    collection_user_id = fields.Many2one("res.users", string="Collector", help="Gets this customer's phone tasks.")
+    collection_risk_score = fields.Integer(string="Risk Score", readonly=True, help="0 (pays on time) to 100.")
+    collection_risk_level = fields.Selection(RISK_LEVELS, string="Risk", readonly=True, index=True)
+    collection_risk_date = fields.Date(string="Risk Computed On", readonly=True)
+    collection_broken_promises = fields.Integer(
+        string="Broken Promises", readonly=True, help="Promises to pay not kept in the last 12 months."
+    )
+    collection_optout_email = fields.Boolean(string="No Collection E-mails")
+    collection_optout_sms = fields.Boolean(string="No Collection SMS")
+    collection_optout_whatsapp = fields.Boolean(string="No Collection WhatsApp")
+    collection_optout_letter = fields.Boolean(string="No Collection Letters")
+    collection_optout_phone = fields.Boolean(string="No Collection Calls")
+    collection_preferred_channel = fields.Selection(
+        [c for c in CHANNELS if c[0] in ("email", "sms", "whatsapp")],
+        string="Preferred Channel",
+        help="When a stage writes on several channels, only this one is used (letters and calls still happen).",
+    )
+    collection_excluded = fields.Boolean(string="Excluded from Collections", tracking=True)
+    collection_paused_until = fields.Date(
+        string="Collections Paused Until",
+        tracking=True,
+        help="No contact before this date (a promise to pay, a dispute). The ruler resumes the day after.",
+    )
+    collection_credit_hold = fields.Boolean(string="Credit on Hold", readonly=True, tracking=True)
+    collection_communication_ids = fields.One2many("collection.communication", "partner_id")
+    collection_communication_count = fields.Integer(compute="_compute_collection_summary")
+    collection_stage_id = fields.Many2one(
+        "collection.ruler.stage", string="Collection Stage", compute="_compute_collection_summary"
+    )
+    collection_phase = fields.Selection(PHASES, string="Collection Phase", compute="_compute_collection_summary")
+    collection_next_date = fields.Datetime(string="Next Contact", compute="_compute_collection_summary")
+    collection_action_needed = fields.Boolean(
+        compute="_compute_collection_action_needed",
+        search="_search_collection_action_needed",
+        help="A person must act: a call to make, a letter to print, a contact that failed.",
+    )
+
+    def _compute_collection_summary(self):
+        """Set-based: two grouped reads for the whole recordset, never one query per partner."""
+        partners = self.commercial_partner_id | self
+        counts = dict(
+            self.env["collection.communication"]._read_group(
+                [("partner_id", "in", partners.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        next_dates = dict(
+            self.env["collection.communication"]._read_group(
+                [("partner_id", "in", partners.ids), ("state", "=", "queued")], ["partner_id"], ["scheduled_at:min"]
+            )
+        )
+        stages = {}
+        open_moves = self.env["account.move"].search_fetch(
+            [
+                ("commercial_partner_id", "in", partners.ids),
+                ("collection_stage_id", "!=", False),
+                ("payment_state", "in", ("not_paid", "partial")),
+                ("state", "=", "posted"),
+            ],
+            ["commercial_partner_id", "collection_stage_id"],
+        )
+        for move in open_moves:
+            best = stages.get(move.commercial_partner_id)
+            if not best or move.collection_stage_id.offset_days > best.offset_days:
+                stages[move.commercial_partner_id] = move.collection_stage_id
+        for partner in self:
+            commercial = partner.commercial_partner_id
+            stage = stages.get(commercial, self.env["collection.ruler.stage"])
+            partner.collection_communication_count = counts.get(commercial, 0)
+            partner.collection_stage_id = stage
+            partner.collection_phase = stage.phase
+            partner.collection_next_date = next_dates.get(commercial, False)
+
+    _ACTION_NEEDED_SQL = """
+        SELECT partner_id FROM collection_communication
+         WHERE state = 'failed'
+            OR (channel = 'phone' AND state = 'sent' AND activity_id IS NOT NULL)
+            OR (channel = 'letter' AND state = 'sent' AND letter_printed IS NOT TRUE)
+    """
+
+    def _compute_collection_action_needed(self):
+        needed = set(
+            self.search([("id", "in", self.commercial_partner_id.ids), ("collection_action_needed", "=", True)]).ids
+        )
+        for partner in self:
+            partner.collection_action_needed = partner.commercial_partner_id.id in needed
+
+    def _search_collection_action_needed(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on the worklist."))
+        positive = (operator == "=") == value
+        return [("id", "in" if positive else "not in", SQL(self._ACTION_NEEDED_SQL))]
+
+    def _release_credit_hold(self):
+        held = self.filtered("collection_credit_hold")
+        if held:
+            held.write({"collection_credit_hold": False})
+            for partner in held:
+                partner.message_post(body=_("Credit hold released: the overdue debt was settled."))
+
+    def action_view_collection_communications(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("collections_ruler.collection_communication_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
+    @api.model
+    def _commercial_fields(self):
+        # Contacts of a company share its collection settings, like its VAT number.
+        return [
+            *super()._commercial_fields(),
+            "collection_ruler_id",
+            "collection_user_id",
+            "collection_optout_email",
+            "collection_optout_sms",
+            "collection_optout_whatsapp",
+            "collection_optout_letter",
+            "collection_optout_phone",
+            "collection_preferred_channel",
+            "collection_excluded",
+            "collection_paused_until",
+        ]
+
+    def _get_collection_portal_url(self):
+        """Where a reminder sends the customer to see and pay what they owe."""
+        self.ensure_one()
+        return f"{self.get_base_url()}/my/invoices"
+
+    # ------------------------------------------------------------------
+    # Risk (cron)
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_compute_collection_risk(self):
+        """Score every customer with invoices in the last 12 months: one aggregate query, one update."""
+        today = fields.Date.context_today(self)
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            WITH invoice AS (
+                SELECT m.commercial_partner_id AS partner_id, m.amount_total_signed AS amount,
+                       m.amount_residual_signed AS residual, m.invoice_date_due AS due, m.payment_state,
+                       paid.paid_date
+                  FROM account_move m
+                  LEFT JOIN LATERAL (
+                        SELECT MAX(apr.max_date) AS paid_date
+                          FROM account_move_line l
+                          JOIN account_partial_reconcile apr ON apr.debit_move_id = l.id
+                         WHERE l.move_id = m.id AND l.display_type = 'payment_term') paid
+                    ON m.payment_state IN ('paid', 'in_payment')
+                 WHERE m.move_type = 'out_invoice' AND m.state = 'posted' AND m.invoice_date >= %(since)s
+                   AND m.commercial_partner_id IS NOT NULL
+            )
+            SELECT partner_id,
+                   SUM(amount),
+                   COALESCE(SUM(amount) FILTER (WHERE paid_date > due), 0),
+                   COALESCE(SUM(amount * GREATEST(paid_date - due, 0)) FILTER (WHERE paid_date IS NOT NULL), 0),
+                   COALESCE(MAX(GREATEST(CASE WHEN payment_state IN ('not_paid', 'partial') THEN %(today)s - due
+                                              ELSE paid_date - due END, 0)), 0),
+                   COALESCE(SUM(residual) FILTER (WHERE payment_state IN ('not_paid', 'partial')
+                                                    AND due < %(today)s), 0)
+              FROM invoice
+             GROUP BY partner_id
+            """,
+            {"since": today - relativedelta(years=1), "today": today},
+        )
+        rows = self.env.cr.fetchall()
+        broken = dict(
+            self.search_fetch([("id", "in", [row[0] for row in rows])], ["collection_broken_promises"]).mapped(
+                lambda p: (p.id, p.collection_broken_promises)
+            )
+        )
+        scores = []
+        for partner_id, billed, paid_late, amount_days, worst, overdue in rows:
+            risk = risk_of(
+                PaymentHistory(
+                    billed=max(billed, 0),
+                    paid_late_amount=max(paid_late, 0),
+                    amount_days_late=max(amount_days, 0),
+                    worst_days_late=int(worst),
+                    overdue_amount=max(overdue, 0),
+                    broken_promises=broken.get(partner_id, 0),
+                )
+            )
+            scores.append((partner_id, risk.score, risk.level))
+        if scores:
+            ids, values, levels = (list(column) for column in zip(*scores, strict=True))
+            self.env.cr.execute(
+                """
+                UPDATE res_partner p
+                   SET collection_risk_score = s.score, collection_risk_level = s.level, collection_risk_date = %s
+                  FROM unnest(%s::int[], %s::int[], %s::varchar[]) AS s(id, score, level)
+                 WHERE p.id = s.id
+                """,
+                (today, ids, values, levels),
+            )
+        self.invalidate_model(["collection_risk_score", "collection_risk_level", "collection_risk_date"])
+        return len(scores)

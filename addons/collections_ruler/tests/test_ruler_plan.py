@@ -1,0 +1,98 @@
+from odoo.tests import tagged
+
+from .common import CollectionsCommon
+
+DUE = "2026-03-10"  # a Tuesday
+
+
+@tagged("post_install", "-at_install")
+class TestRulerPlan(CollectionsCommon):
+    def test_default_ruler_has_the_five_phases(self):
+        self.assertEqual(
+            [(s.offset_days, s.phase) for s in self.ruler.stage_ids],
+            [(-3, "reminder"), (1, "friendly"), (7, "escalation"), (15, "negotiation"), (30, "severe")],
+        )
+
+    def test_stage_fires_on_its_day_with_each_channel(self):
+        invoice = self.make_invoice(self.customer, 500, DUE)
+        self.plan("2026-03-06")  # D-4: nothing yet
+        self.assertFalse(self.comms(self.customer))
+        self.plan("2026-03-07")  # D-3
+        reminder = self.comms(self.customer)
+        self.assertEqual(reminder.mapped("channel"), ["email"])
+        self.assertEqual(reminder.stage_id, self.stages["reminder"])
+        self.assertEqual(reminder.state, "queued")
+        self.assertEqual(reminder.move_ids, invoice)
+        self.assertEqual(invoice.collection_stage_id, self.stages["reminder"])
+        self.plan("2026-03-11")  # D+1
+        friendly = self.comms(self.customer, stage_id=self.stages["friendly"].id)
+        self.assertEqual(sorted(friendly.mapped("channel")), ["email", "whatsapp"])
+
+    def test_rerun_and_replay_never_plan_twice(self):
+        self.make_invoice(self.customer, 500, DUE)
+        self.plan("2026-03-11")
+        self.plan("2026-03-11")
+        self.plan("2026-03-12")
+        self.assertEqual(len(self.comms(self.customer)), 2)  # friendly: e-mail + WhatsApp, once
+
+    def test_old_debt_gets_only_its_current_stage_and_its_measures(self):
+        invoice = self.make_invoice(self.customer, 800, "2026-01-05")
+        self.plan("2026-03-06")  # 60 days late
+        comms = self.comms(self.customer)
+        self.assertEqual(set(comms.stage_id.mapped("phase")), {"severe"})
+        self.assertEqual(sorted(comms.mapped("channel")), ["email", "letter"])
+        self.assertTrue(self.customer.collection_credit_hold)
+        self.assertEqual(invoice.collection_negativacao_state, "to_register")
+
+    def test_one_message_per_customer_lists_every_invoice(self):
+        first = self.make_invoice(self.customer, 100, DUE)
+        second = self.make_invoice(self.customer, 250, DUE)
+        self.plan("2026-03-07")
+        comm = self.comms(self.customer)
+        self.assertEqual(len(comm), 1)
+        self.assertEqual(comm.move_ids, first | second)
+        self.assertEqual(comm.amount_due, 350)
+
+    def test_one_message_per_invoice_when_asked(self):
+        self.ruler.group_by_partner = False
+        self.make_invoice(self.customer, 100, DUE)
+        self.make_invoice(self.customer, 250, DUE)
+        self.plan("2026-03-07")
+        self.assertEqual(len(self.comms(self.customer)), 2)
+        self.assertEqual([len(c.move_ids) for c in self.comms(self.customer)], [1, 1])
+
+    def test_ruler_chosen_by_override_then_risk_then_amount(self):
+        firm = self.ruler.copy({"name": "High risk", "sequence": 1, "risk_level": "high"})
+        big = self.ruler.copy({"name": "Big debts", "sequence": 2, "min_amount_due": 10000})
+        risky = self.env["res.partner"].create({"name": "Risky", "email": "r@example.com"})
+        risky.collection_risk_level = "high"
+        rich = self.env["res.partner"].create({"name": "Big", "email": "b@example.com"})
+        chosen = self.env["res.partner"].create(
+            {"name": "Chosen", "email": "c@example.com", "collection_ruler_id": big.id}
+        )
+        for partner, amount in ((risky, 100), (rich, 20000), (chosen, 100), (self.customer, 100)):
+            self.make_invoice(partner, amount, DUE)
+        self.plan("2026-03-07")
+        self.assertEqual(self.comms(risky).ruler_id, firm)
+        self.assertEqual(self.comms(rich).ruler_id, big)
+        self.assertEqual(self.comms(chosen).ruler_id, big)
+        self.assertEqual(self.comms(self.customer).ruler_id, self.ruler)
+
+    def test_changing_to_a_firmer_ruler_fires_its_current_stage(self):
+        invoice = self.make_invoice(self.customer, 100, DUE)
+        self.plan("2026-03-11")
+        firm = self.ruler.copy({"name": "High risk", "sequence": 1, "risk_level": "high"})
+        self.customer.collection_risk_level = "high"
+        self.plan("2026-03-12")
+        self.assertEqual(invoice.collection_stage_id.ruler_id, firm)
+        self.assertEqual(len(self.comms(self.customer, ruler_id=firm.id)), 2)
+
+    def test_paid_and_draft_invoices_are_not_planned(self):
+        paid = self.make_invoice(self.customer, 100, DUE)
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=paid.ids).create(
+            {}
+        )._create_payments()
+        draft = self.make_invoice(self.other_customer, 100, DUE)
+        draft.button_draft()
+        self.plan("2026-03-11")
+        self.assertFalse(self.comms())

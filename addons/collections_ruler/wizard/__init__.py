@@ -1,0 +1,2 @@
+from . import collection_promise_wizard
+from . import collection_export_wizard
