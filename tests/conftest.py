@@ -2,7 +2,8 @@
 
 An addon folder is registered as a bare package, so ``import collections_ruler.tools``
 loads ``addons/collections_ruler/tools`` without running the addon's ``__init__``
-(which imports Odoo models).
+(which imports Odoo models). Its ``tests`` folder is registered the same way, so
+the fakes of outside services kept there serve both this tier and Odoo's.
 """
 
 import pathlib
@@ -18,9 +19,10 @@ def _register_bare_addon_packages():
         name = manifest.parent.name
         if name in sys.modules:
             continue
-        package = types.ModuleType(name)
-        package.__path__ = [str(manifest.parent)]
-        sys.modules[name] = package
+        for module_name, folder in ((name, manifest.parent), (f"{name}.tests", manifest.parent / "tests")):
+            package = types.ModuleType(module_name)
+            package.__path__ = [str(folder)]
+            sys.modules[module_name] = package
 
 
 _register_bare_addon_packages()

@@ -9,8 +9,8 @@ import time
 
 import pytest
 import requests
-from fakes.whatsapp_server import FakeWhatsAppServer
 
+from collections_ruler.tests.fake_whatsapp import FakeWhatsAppServer
 from collections_ruler.tools.whatsapp import (
     InvalidPhoneError,
     WhatsAppConfigError,
@@ -220,7 +220,8 @@ def test_timeout_is_retryable(session, server):
         ({"template_name": "Lembrete Vencimento"}, "template name"),
         ({"language": "portuguese"}, "language"),
         ({"parameters": "Joana"}, "list of strings"),
-        ({"parameters": ["Joana", 1234.56]}, "list of strings"),
+        ({"parameters": ["Joana", 1234.56]}, r"parameter \{\{2\}\} is float, not text"),
+        ({"parameters": ["Joana", "INV/1", "R$ 1,00", False]}, r"parameter \{\{4\}\} is bool"),
         ({"timeout": None}, "timeout"),
         ({"timeout": 0}, "timeout"),
     ],
@@ -451,14 +452,23 @@ def test_fake_stops_cleanly_even_while_a_request_is_stalled(session):
     fake = FakeWhatsAppServer().start()
     port = fake.port
     fake.delay_next(30)
-    stalled = threading.Thread(target=lambda: pytest.raises(requests.RequestException, session.get, fake.webhook_url))
+    outcome = []
+
+    def post():
+        try:
+            session.post(fake.webhook_url, json={}, timeout=10)
+        except requests.RequestException as exc:
+            outcome.append(exc)
+
+    stalled = threading.Thread(target=post)
     stalled.start()
-    while not fake.requests:
+    deadline = time.monotonic() + 5
+    while not fake.requests and time.monotonic() < deadline:
         time.sleep(0.01)
     started = time.monotonic()
     fake.stop()
     stalled.join(timeout=5)
     assert time.monotonic() - started < 2
-    assert not stalled.is_alive()
+    assert [type(exc) for exc in outcome] == [requests.ConnectionError]  # hung up, not answered
     with socket.socket() as probe:
         assert probe.connect_ex(("127.0.0.1", port)) != 0

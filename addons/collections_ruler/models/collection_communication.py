@@ -328,7 +328,7 @@ class CollectionCommunication(models.Model):
                         token=company.sudo().collection_whatsapp_token,
                         to=whatsapp.normalize_phone(number),
                         template_name=self.stage_id.whatsapp_template_name or "cobranca_lembrete",
-                        language=(partner.lang or "pt_BR"),
+                        language=self.stage_id.whatsapp_template_lang or "pt_BR",
                         parameters=self._whatsapp_parameters(open_moves),
                     )
                 else:

@@ -99,6 +99,7 @@ class CollectionRuler(models.Model):
     @api.model
     def _install_default_rulers(self, companies=None):
         """Give each company without a ruler a copy of the standard one."""
+        self = self.sudo()  # whoever creates a company may not read another company's rulers
         template = self.env.ref("collections_ruler.collection_ruler_default", raise_if_not_found=False)
         if not template:
             return self
@@ -106,7 +107,7 @@ class CollectionRuler(models.Model):
         with_ruler = self.with_context(active_test=False).search([("company_id", "in", companies.ids)]).company_id
         copies = self
         for company in companies - with_ruler:
-            copies |= template.sudo().copy({"company_id": company.id, "name": template.name})
+            copies |= template.copy({"company_id": company.id, "name": template.name})
         return copies
 
     # ------------------------------------------------------------------
@@ -194,6 +195,8 @@ class CollectionRuler(models.Model):
               FROM reached r
               LEFT JOIN collection_ruler_stage cur ON cur.id = r.current_stage_id
              WHERE m.id = r.move_id
+               -- another planner moved the pointer since our snapshot: it owns this invoice today
+               AND m.collection_stage_id IS NOT DISTINCT FROM r.current_stage_id
                AND (cur.id IS NULL
                     OR r.offset_days > cur.offset_days
                     OR (cur.ruler_id <> r.ruler_id AND r.offset_days >= cur.offset_days AND r.stage_id <> cur.id))

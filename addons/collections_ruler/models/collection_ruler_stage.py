@@ -55,6 +55,9 @@ class CollectionRulerStage(models.Model):
         help="Name of the template approved by Meta. Its body gets four parameters: the customer's name, "
         "the invoice numbers, the amount due and the payment link.",
     )
+    whatsapp_template_lang = fields.Char(
+        string="Template Language", default="pt_BR", help="Language the Cloud API template was approved in."
+    )
     channel_letter = fields.Boolean(string="Letter")
     letter_body = fields.Html(translate=True, help="Text of the printed letter; the invoices are listed below it.")
     channel_phone = fields.Boolean(string="Phone Call")

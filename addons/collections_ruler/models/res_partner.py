@@ -89,12 +89,12 @@ class ResPartner(models.Model):
             partner.collection_phase = stage.phase
             partner.collection_next_date = next_dates.get(commercial, False)
 
-    _ACTION_NEEDED_SQL = """
+    _ACTION_NEEDED_SQL = """(
         SELECT partner_id FROM collection_communication
          WHERE state = 'failed'
             OR (channel = 'phone' AND state = 'sent' AND activity_id IS NOT NULL)
             OR (channel = 'letter' AND state = 'sent' AND letter_printed IS NOT TRUE)
-    """
+    )"""
 
     def _compute_collection_action_needed(self):
         needed = set(
@@ -107,6 +107,9 @@ class ResPartner(models.Model):
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise UserError(_("Unsupported search on the worklist."))
         positive = (operator == "=") == value
+        self.env["collection.communication"].flush_model(
+            ["partner_id", "state", "channel", "activity_id", "letter_printed"]
+        )
         return [("id", "in" if positive else "not in", SQL(self._ACTION_NEEDED_SQL))]
 
     def _release_credit_hold(self):

@@ -1,3 +1,5 @@
 from . import test_foundation
 from . import test_i18n
 from . import test_ruler_plan
+from . import test_ruler_dispatch
+from . import test_contact_rules

@@ -5,7 +5,6 @@ import polib
 from freezegun import freeze_time
 
 from odoo import Command, fields
-
 from odoo.modules.module import get_module_path
 from odoo.tests import new_test_user
 from odoo.tools.translate import TranslationModuleReader

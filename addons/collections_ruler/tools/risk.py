@@ -46,15 +46,20 @@ class Risk:
     level: str  # "low", "medium" or "high"
 
 
+def _decimal(value) -> Decimal:
+    # Databases hand floats back for NUMERIC columns; str() keeps the decimal digits exact.
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
 def _ratio(value, full) -> Decimal:
-    return min(Decimal(value) / Decimal(full), Decimal(1))
+    return min(_decimal(value) / _decimal(full), Decimal(1))
 
 
 def risk_of(history: PaymentHistory) -> Risk:
-    billed = Decimal(history.billed)
+    billed = _decimal(history.billed)
     monthly = billed / 12
     parts = {
-        "days_late": _ratio(history.amount_days_late / billed, 30) if billed else Decimal(0),
+        "days_late": _ratio(_decimal(history.amount_days_late) / billed, 30) if billed else Decimal(0),
         "share_late": _ratio(history.paid_late_amount, billed) if billed else Decimal(0),
         "worst_delay": _ratio(history.worst_days_late, 90),
         "overdue": (

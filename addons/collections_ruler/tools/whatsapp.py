@@ -172,8 +172,13 @@ def send_cloud_template(
         )
     if not isinstance(language, str) or not _LANGUAGE_CODE.fullmatch(language):
         raise WhatsAppConfigError('The WhatsApp template language must be a code such as "pt_BR" or "en".')
-    if not isinstance(parameters, (list, tuple)) or not all(isinstance(p, str) for p in parameters):
+    if not isinstance(parameters, (list, tuple)):
         raise WhatsAppConfigError("The WhatsApp template parameters must be a list of strings.")
+    for position, value in enumerate(parameters, start=1):
+        if not isinstance(value, str):  # an unset Odoo field gives False, which Meta would reject anyway
+            raise WhatsAppConfigError(
+                f"The WhatsApp template parameter {{{{{position}}}}} is {type(value).__name__}, not text."
+            )
     timeout = _check_timeout(timeout)
     template = {"name": template_name, "language": {"code": language}}
     if parameters:  # a template without variables takes no body component
@@ -192,17 +197,15 @@ def send_cloud_template(
         {"Authorization": f"Bearer {token}"},
         timeout,
         "the WhatsApp Cloud API",
-        secrets=(token,),
     )
     data = _json_or_none(response)
     if not 200 <= response.status_code < 300:
         error = data.get("error") if isinstance(data, dict) else None
         code = error.get("code") if isinstance(error, dict) else None
         retryable = _retryable_status(response.status_code) or code in CLOUD_RETRYABLE_CODES
+        description = _describe_cloud_error(response, error, (token,))
         raise WhatsAppSendError(
-            _redact(
-                f"The WhatsApp Cloud API refused the message ({_describe_cloud_error(response, error)}).", (token,)
-            ),
+            f"The WhatsApp Cloud API {_verb(response.status_code)} ({description}).",
             status=response.status_code,
             retryable=retryable,
         )
@@ -253,15 +256,12 @@ def send_webhook_message(
     if token:
         headers["Authorization"] = f"Bearer {token}"
     secrets = tuple(s for s in (secret, token) if s)
-    response = _post(session, endpoint, body, headers, timeout, "the WhatsApp webhook gateway", secrets=secrets)
+    response = _post(session, endpoint, body, headers, timeout, "the WhatsApp webhook gateway")
     data = _json_or_none(response)
     if not 200 <= response.status_code < 300:
         raise WhatsAppSendError(
-            _redact(
-                f"The WhatsApp webhook gateway refused the message (HTTP {response.status_code}): "
-                f"{_webhook_error_text(response, data)}",
-                secrets,
-            ),
+            f"The WhatsApp webhook gateway {_verb(response.status_code)} (HTTP {response.status_code}): "
+            f"{_webhook_error_text(response, data, secrets)}",
             status=response.status_code,
             retryable=_retryable_status(response.status_code),
         )
@@ -303,26 +303,32 @@ def _encode(payload):
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def _post(session, url, body, headers, timeout, gateway, *, secrets):
+def _post(session, url, body, headers, timeout, gateway):
+    """POST the bytes; turn network failures into WhatsAppSendError without quoting requests' text."""
     headers = {"Content-Type": "application/json", "Accept": "application/json", **headers}
     where = _host(url)
     try:
         # Redirects are refused: requests would replay a POST as a GET, dropping the body.
         return session.post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False)
     except requests.Timeout:
-        message = f"No answer from {gateway} at {where} within {_seconds(timeout)}."
-        raise WhatsAppSendError(_redact(message, secrets), retryable=True) from None
+        raise WhatsAppSendError(
+            f"No answer from {gateway} at {where} within {_seconds(timeout)}.", retryable=True
+        ) from None
     except requests.ConnectionError as exc:
-        message = f"Could not reach {gateway} at {where}: {_network_reason(exc)}."
-        raise WhatsAppSendError(_redact(message, secrets), retryable=True) from None
+        raise WhatsAppSendError(
+            f"Could not reach {gateway} at {where}: {_network_reason(exc)}.", retryable=True
+        ) from None
     except requests.RequestException as exc:
-        # str(exc) may quote the URL, whose path or query can hold a key: name the type only.
-        message = f"Could not send to {gateway} at {where}: {type(exc).__name__}."
-        raise WhatsAppSendError(_redact(message, secrets), retryable=False) from None
+        # str(exc) quotes the URL, whose path or query can hold a key: name the type only.
+        raise WhatsAppSendError(f"Could not send to {gateway} at {where}: {type(exc).__name__}.") from None
 
 
 def _retryable_status(status):
     return status == 429 or status >= 500
+
+
+def _verb(status):
+    return "failed to take the message" if status >= 500 else "refused the message"
 
 
 def _json_or_none(response):
@@ -332,44 +338,42 @@ def _json_or_none(response):
         return None
 
 
-def _describe_cloud_error(response, error):
+def _describe_cloud_error(response, error, secrets):
+    """Status, Meta's code, message and details, and the fbtrace_id Meta support asks for."""
     if not isinstance(error, dict) or not error.get("message"):
-        return f"HTTP {response.status_code}: {_snippet(response.text) or '(empty answer)'}"
+        return f"HTTP {response.status_code}: {_snippet(response.text, secrets) or '(empty answer)'}"
     head = [f"HTTP {response.status_code}"]
     if error.get("code") is not None:
-        head.append(f"code {error['code']}")
+        head.append(f"code {_snippet(str(error['code']), secrets)}")
     if error.get("error_subcode") is not None:
-        head.append(f"subcode {error['error_subcode']}")
-    text = f"{', '.join(head)}: {_snippet(str(error['message']))}"
+        head.append(f"subcode {_snippet(str(error['error_subcode']), secrets)}")
+    text = f"{', '.join(head)}: {_snippet(str(error['message']), secrets)}"
     details = error.get("error_data", {}).get("details") if isinstance(error.get("error_data"), dict) else None
     if isinstance(details, str) and details.strip() and details != error["message"]:
-        text += f" — {_snippet(details)}"
+        text += f" — {_snippet(details, secrets)}"
     if error.get("fbtrace_id"):
-        text += f"; fbtrace_id {error['fbtrace_id']}"
+        text += f"; fbtrace_id {_snippet(str(error['fbtrace_id']), secrets)}"
     return text
 
 
-def _webhook_error_text(response, data):
+def _webhook_error_text(response, data, secrets):
     if isinstance(data, dict):
         for key in ("message", "error"):
             value = data.get(key)
             if isinstance(value, dict):  # {"error": {"message": ...}}, as Graph-style gateways answer
                 value = value.get("message")
             if isinstance(value, str) and value.strip():
-                return _snippet(value)
-    return _snippet(response.text) or "(empty answer)"
+                return _snippet(value, secrets)
+    return _snippet(response.text, secrets) or "(empty answer)"
 
 
-def _snippet(text):
+def _snippet(text, secrets):
+    """Gateway text, one line, at most 200 characters, with any echoed token or secret masked first."""
     text = " ".join((text or "").split())
-    return text if len(text) <= _MAX_GATEWAY_TEXT else text[:_MAX_GATEWAY_TEXT] + "…"
-
-
-def _redact(text, secrets):
     for secret in secrets:
         if secret:
             text = text.replace(secret, "***")
-    return text
+    return text if len(text) <= _MAX_GATEWAY_TEXT else text[:_MAX_GATEWAY_TEXT] + "…"
 
 
 def _host(url):
