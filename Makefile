@@ -10,6 +10,7 @@ help:
 	@echo "make lint   ruff + pylint-odoo (the pre-commit hooks)"
 	@echo "make setup  install what the addons and the tests need (pip, apt as root)"
 	@echo "make pot    regenerate i18n/*.pot and merge them into pt_BR.po"
+	@echo "make bench  time the ruler's planning and dispatch at 1k, 10k and 100k receivables"
 
 setup:
 	bash scripts/setup.sh
@@ -27,3 +28,6 @@ lint:
 
 pot:
 	$(PYTHON) scripts/i18n.py
+
+bench:
+	$(PYTHON) tests/bench/bench_ruler.py

@@ -83,6 +83,9 @@ class ResCompany(models.Model):
             self.env["account.payment.register"].with_context(
                 active_model="account.move", active_ids=invoice.ids
             ).create({"payment_date": paid_on, "journal_id": bank_journal.id})._create_payments()
+        # Show the ruler at work: customers scored, today's contacts planned (sent by the cron).
+        self.env["res.partner"]._cron_compute_collection_risk()
+        self.env["collection.ruler"]._plan_company(company, company._collection_today())
         return company
 
     def _register_hook(self):

@@ -43,6 +43,18 @@ class TestDemoData(TransactionCase):
         self.assertEqual(offsets[-1], 90)
         self.assertGreaterEqual(len(open_invoices), 12)
 
+    def test_ruler_is_at_work_on_the_demo(self):
+        ruler = self.env["collection.ruler"].search([("company_id", "=", self.company.id)])
+        self.assertEqual(len(ruler.stage_ids), 5)
+        contacts = self.env["collection.communication"].search([("company_id", "=", self.company.id)])
+        self.assertEqual(
+            set(contacts.stage_id.mapped("phase")), {"reminder", "friendly", "escalation", "negotiation", "severe"}
+        )
+        levels = set(
+            self.env["res.partner"].search([("company_id", "=", self.company.id)]).mapped("collection_risk_level")
+        )
+        self.assertTrue({"low", "high"} <= levels, levels)
+
     def test_history_has_on_time_and_late_payments(self):
         paid = self.env["account.move"].search(
             [

@@ -282,8 +282,9 @@ class CollectionCommunication(models.Model):
         self.mail_message_id = message
 
     def _invoice_pdf_attachments(self, moves):
-        attachments = self.env["ir.attachment"]
-        for move in moves:
+        """The PDF Odoo already keeps for a sent invoice, rendered only when there is none."""
+        attachments = moves.invoice_pdf_report_id
+        for move in moves.filtered(lambda m: not m.invoice_pdf_report_id):
             content, _type = self.env["ir.actions.report"]._render_qweb_pdf("account.account_invoices", move.ids)
             attachments |= self.env["ir.attachment"].create(
                 {

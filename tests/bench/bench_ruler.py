@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""Benchmark of the collection ruler: planning and dispatch at several sizes.
+
+For each size N it inserts N open receivables over N/5 customers (plain SQL, so
+building the data takes seconds, not hours), then measures with Odoo's own code:
+
+- plan: the planning cron for the company (one day), wall time and SQL queries;
+- dispatch: sending 1,000 e-mails through the dispatch cron (rendering the
+  template, posting on the contact, queueing the mail), per 1,000 e-mails;
+- risk: the risk-scoring cron over all customers.
+
+Everything runs in one transaction per size that is rolled back at the end.
+Usage: python3 tests/bench/bench_ruler.py [--sizes 1000,10000,100000] [--db cobranca_bench]
+This prints timings; it is not a test and asserts nothing.
+"""
+
+import argparse
+import datetime
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+from run_tests import free_port, pg_environment  # noqa: E402
+
+
+def ensure_database(db):
+    env = dict(os.environ, **pg_environment())
+    os.environ.update(pg_environment())
+    exists = subprocess.run(
+        ["psql", "-X", "-d", db, "-tAc",
+         "select 1 from ir_module_module where name = 'collections_ruler' and state = 'installed'"],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    if exists.stdout.strip() != "1":
+        subprocess.run(["dropdb", "--if-exists", db], env=env, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "odoo", "--addons-path", str(ROOT / "addons"), "-d", db,
+             "-i", "collections_ruler", "--without-demo=all", "--stop-after-init",
+             f"--http-port={free_port()}", "--log-level=warn"],
+            env=env, check=True,
+        )  # fmt: skip
+
+
+def insert_receivables(cr, company_id, journal_id, currency_id, size, today):
+    """N posted, unpaid customer invoices over N/5 customers, due from 5 days ahead to 60 days ago."""
+    partners = max(size // 5, 1)
+    cr.execute(
+        """
+        INSERT INTO res_partner (name, complete_name, email, email_normalized, active, type, autopost_bills,
+                                 is_company, lang)
+        SELECT 'Bench customer ' || n, 'Bench customer ' || n, 'bench' || n || '@example.com',
+               'bench' || n || '@example.com', TRUE, 'contact', 'ask', FALSE, 'en_US'
+          FROM generate_series(1, %s) n
+        RETURNING id
+        """,
+        (partners,),
+    )
+    partner_ids = [row[0] for row in cr.fetchall()]
+    cr.execute("UPDATE res_partner SET commercial_partner_id = id WHERE id = ANY(%s)", (partner_ids,))
+    cr.execute(
+        """
+        INSERT INTO account_move (move_type, state, date, journal_id, currency_id, company_id, auto_post,
+                                  partner_id, commercial_partner_id, name, invoice_date, invoice_date_due,
+                                  payment_state, amount_residual, amount_residual_signed, amount_total,
+                                  amount_total_signed, amount_untaxed, amount_untaxed_signed)
+        SELECT 'out_invoice', 'posted', d.due - 30, %(journal)s, %(currency)s, %(company)s, 'no',
+               p.id, p.id, 'BENCH/' || n, d.due - 30, d.due, 'not_paid', a.amount, a.amount, a.amount,
+               a.amount, a.amount, a.amount
+          FROM generate_series(1, %(size)s) n
+          JOIN LATERAL (SELECT (%(partner_ids)s::int[])[1 + (n %% %(partners)s)] AS id) p ON TRUE
+          JOIN LATERAL (SELECT %(today)s::date + 5 - (n %% 66) AS due) d ON TRUE
+          JOIN LATERAL (SELECT (50 + (n * 37) %% 4950)::numeric AS amount) a ON TRUE
+        """,
+        {
+            "journal": journal_id,
+            "currency": currency_id,
+            "company": company_id,
+            "size": size,
+            "partner_ids": partner_ids,
+            "partners": partners,
+            "today": today,
+        },
+    )
+    return partners
+
+
+def measure(cr, label, function):
+    import odoo  # noqa: PLC0415
+
+    cr.flush()
+    before = odoo.sql_db.sql_counter
+    start = time.perf_counter()
+    result = function()
+    cr.flush()
+    return result, time.perf_counter() - start, odoo.sql_db.sql_counter - before
+
+
+def bench_size(registry, size):
+    import odoo  # noqa: PLC0415
+    from odoo import api, fields  # noqa: PLC0415
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, odoo.SUPERUSER_ID, {})
+        company = env.ref("base.main_company")
+        journal = env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "sale")], limit=1)
+        ruler = env["collection.ruler"].search([("company_id", "=", company.id)])
+        # Measure the work, not the clock: allow contact at any hour, no cap.
+        ruler.write({"contact_hour_from": 0, "contact_hour_to": 24, "skip_weekends": False, "skip_holidays": False})
+        ruler.max_contacts_per_week = 0
+        # PDF rendering (wkhtmltopdf) is measured apart: it needs a running HTTP server for its assets.
+        ruler.stage_ids.attach_invoice_pdf = False
+        today = company._collection_today()
+        t0 = time.perf_counter()
+        partners = insert_receivables(cr, company.id, journal.id, company.currency_id.id, size, today)
+        # A live database has planner statistics (autovacuum); freshly inserted rows need them too.
+        cr.execute("ANALYZE account_move")
+        cr.execute("ANALYZE res_partner")
+        build = time.perf_counter() - t0
+
+        planned, plan_time, plan_queries = measure(
+            cr, "plan", lambda: env["collection.ruler"]._plan_company(company, today)
+        )
+        comms = env["collection.communication"]
+        cr.execute(
+            "SELECT id FROM collection_communication WHERE state = 'queued' AND channel = 'email' "
+            "ORDER BY id LIMIT 1000"
+        )
+        email_ids = [row[0] for row in cr.fetchall()]
+        cr.execute("UPDATE collection_communication SET scheduled_at = '2999-01-01' WHERE state = 'queued'")
+        cr.execute(
+            "UPDATE collection_communication SET scheduled_at = %s WHERE id = ANY(%s)",
+            (fields.Datetime.now(), email_ids),
+        )
+        env.invalidate_all()
+
+        def dispatch_all():
+            rounds = 0
+            while comms._cron_dispatch(batch_size=100):
+                rounds += 1
+            return rounds
+
+        _rounds, dispatch_time, dispatch_queries = measure(cr, "dispatch", dispatch_all)
+        sent = comms.search_count([("id", "in", email_ids), ("state", "=", "sent")])
+        scored, risk_time, risk_queries = measure(cr, "risk", env["res.partner"]._cron_compute_collection_risk)
+        cr.rollback()
+    per_thousand = 1000 / max(sent, 1)
+    print(
+        f"{size:>7} receivables | {partners:>6} customers | build {build:6.1f}s | "
+        f"plan {plan_time:6.2f}s {plan_queries:>4} queries ({planned} contacts) | "
+        f"dispatch {dispatch_time * per_thousand:6.2f}s {round(dispatch_queries * per_thousand):>6} queries "
+        f"per 1,000 e-mails ({sent} sent) | risk {risk_time:5.2f}s {risk_queries:>3} queries ({scored} customers)",
+        flush=True,
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--db", default="cobranca_bench")
+    args = parser.parse_args()
+    ensure_database(args.db)
+    import odoo  # noqa: PLC0415
+
+    odoo.tools.config.parse_config(["--addons-path", str(ROOT / "addons"), "-d", args.db, "--log-level=warn"])
+    registry = odoo.modules.registry.Registry(args.db)
+    print(f"collection ruler benchmark on {datetime.date.today()} ({os.cpu_count()} CPUs)")
+    for size in (int(s) for s in args.sizes.split(",")):
+        bench_size(registry, size)
+
+
+if __name__ == "__main__":
+    main()
