@@ -1,4 +1,4 @@
-from odoo import _, fields, models
+from odoo import fields, models
 
 NEGATIVACAO_STATES = [
     ("to_register", "To Register"),
@@ -112,7 +112,7 @@ class AccountMove(models.Model):
         )
         for move in broken:
             move.message_post(
-                body=_(
+                body=self.env._(
                     "The promise to pay by %(date)s was not kept: collection resumes.",
                     date=move.collection_promise_date,
                 )
@@ -131,7 +131,7 @@ class AccountMove(models.Model):
             move.activity_schedule(
                 "mail.mail_activity_data_todo",
                 date_deadline=promise_date,
-                summary=_("Check the promise to pay"),
+                summary=self.env._("Check the promise to pay"),
                 note=note,
                 user_id=move._collection_collector().id,
             )

@@ -3,7 +3,7 @@ import logging
 
 import requests
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import formatLang
 
@@ -127,7 +127,7 @@ class CollectionCommunication(models.Model):
         """Print the selected letters in one PDF and mark them printed."""
         letters = self.filtered(lambda comm: comm.channel == "letter" and comm.state == "sent")
         if not letters:
-            raise UserError(_("Select letters the ruler has prepared."))
+            raise UserError(self.env._("Select letters the ruler has prepared."))
         letters.letter_printed = True
         return self.env.ref("collections_ruler.action_report_collection_letter").report_action(letters)
 
@@ -266,7 +266,9 @@ class CollectionCommunication(models.Model):
     def _send_email(self, open_moves):
         partner = self.partner_id
         if not partner.email_normalized:
-            raise CollectionChannelError(_("%(partner)s has no valid e-mail address.", partner=partner.display_name))
+            raise CollectionChannelError(
+                self.env._("%(partner)s has no valid e-mail address.", partner=partner.display_name)
+            )
         template = self.stage_id.mail_template_id or self.env.ref("collections_ruler.mail_template_collection_reminder")
         attachments = self._invoice_pdf_attachments(open_moves) if self.stage_id.attach_invoice_pdf else []
         reply_to = self.company_id.collection_reply_to
@@ -300,7 +302,7 @@ class CollectionCommunication(models.Model):
     def _send_sms(self, open_moves):
         partner = self.partner_id
         if not (partner.mobile or partner.phone):
-            raise CollectionChannelError(_("%(partner)s has no mobile number.", partner=partner.display_name))
+            raise CollectionChannelError(self.env._("%(partner)s has no mobile number.", partner=partner.display_name))
         template = self.stage_id.sms_template_id or self.env.ref("collections_ruler.sms_template_collection_reminder")
         body = template._render_field("body", self.ids, compute_lang=True)[self.id]
         message = self._message_sms(body, partner_ids=partner.ids, put_in_queue=True)
@@ -314,7 +316,7 @@ class CollectionCommunication(models.Model):
             return {"state": "skipped", "reason_code": "gateway_missing"}
         number = partner.mobile or partner.phone
         if not number:
-            raise CollectionChannelError(_("%(partner)s has no mobile number.", partner=partner.display_name))
+            raise CollectionChannelError(self.env._("%(partner)s has no mobile number.", partner=partner.display_name))
         template = self.stage_id.whatsapp_template_id or self.env.ref(
             "collections_ruler.sms_template_collection_whatsapp"
         )
@@ -385,7 +387,7 @@ class CollectionCommunication(models.Model):
         self.activity_id = partner.activity_schedule(
             "mail.mail_activity_data_call",
             date_deadline=self.company_id._collection_today(),
-            summary=_("Collection call: %(stage)s", stage=self.stage_id.name),
+            summary=self.env._("Collection call: %(stage)s", stage=self.stage_id.name),
             note=note,
             user_id=collector.id,
         )

@@ -1,7 +1,7 @@
 import datetime
 import logging
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools.schedule import ContactWindow, InvalidContactWindowError, next_contact_moment
@@ -81,7 +81,7 @@ class CollectionRuler(models.Model):
                 ruler._get_contact_window()
             except InvalidContactWindowError as error:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Contact hours must go from an earlier to a later hour of the day (%(ruler)s).",
                         ruler=ruler.display_name,
                     )

@@ -1,6 +1,6 @@
 from dateutil.relativedelta import relativedelta
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -105,7 +105,7 @@ class ResPartner(models.Model):
 
     def _search_collection_action_needed(self, operator, value):
         if operator not in ("=", "!=") or not isinstance(value, bool):
-            raise UserError(_("Unsupported search on the worklist."))
+            raise UserError(self.env._("Unsupported search on the worklist."))
         positive = (operator == "=") == value
         self.env["collection.communication"].flush_model(
             ["partner_id", "state", "channel", "activity_id", "letter_printed"]
@@ -117,7 +117,7 @@ class ResPartner(models.Model):
         if held:
             held.write({"collection_credit_hold": False})
             for partner in held:
-                partner.message_post(body=_("Credit hold released: the overdue debt was settled."))
+                partner.message_post(body=self.env._("Credit hold released: the overdue debt was settled."))
 
     def action_view_collection_communications(self):
         self.ensure_one()

@@ -130,8 +130,9 @@ class _QuietServer(ThreadingHTTPServer):
 
     def handle_error(self, request, client_address):
         """A client that timed out and hung up is expected here, not worth a traceback."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return None
+        return super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -1,6 +1,6 @@
 import base64
 
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..tools.bureau_export import BureauRecord, InvalidBureauRecordError, to_csv
@@ -44,7 +44,7 @@ class CollectionExportWizard(models.TransientModel):
         spec = EXPORTS[self.kind]
         moves = self._get_moves()
         if not moves:
-            raise UserError(_("There is nothing to export."))
+            raise UserError(self.env._("There is nothing to export."))
         records = []
         for move in moves:
             event, _next_state = spec["states"][move[spec["field"]]]
@@ -67,7 +67,9 @@ class CollectionExportWizard(models.TransientModel):
         try:
             content = to_csv(records)
         except InvalidBureauRecordError as error:
-            raise UserError(_("The file was not created, fix this debt first: %(error)s", error=error)) from error
+            raise UserError(
+                self.env._("The file was not created, fix this debt first: %(error)s", error=error)
+            ) from error
         for state, (_event, next_state) in spec["states"].items():
             moves.filtered(lambda m, state=state: m[spec["field"]] == state).write({spec["field"]: next_state})
         self.write(

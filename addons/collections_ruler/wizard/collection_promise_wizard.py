@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 
@@ -39,10 +39,10 @@ class CollectionPromiseWizard(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         if self.promise_date < fields.Date.context_today(self):
-            raise UserError(_("A promise to pay needs a date from today on."))
+            raise UserError(self.env._("A promise to pay needs a date from today on."))
         if not self.move_ids:
-            raise UserError(_("Choose the invoices the customer promised to pay."))
+            raise UserError(self.env._("Choose the invoices the customer promised to pay."))
         if len(self.move_ids.commercial_partner_id) > 1:
-            raise UserError(_("A promise to pay covers invoices of one customer only."))
+            raise UserError(self.env._("A promise to pay covers invoices of one customer only."))
         self.move_ids._collection_promise(self.promise_date, self.note)
         return {"type": "ir.actions.act_window_close"}
