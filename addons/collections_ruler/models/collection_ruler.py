@@ -107,7 +107,7 @@ class CollectionRuler(models.Model):
         with_ruler = self.with_context(active_test=False).search([("company_id", "in", companies.ids)]).company_id
         copies = self
         for company in companies - with_ruler:
-            copies |= template.copy({"company_id": company.id, "name": template.name})
+            copies |= template.copy({"company_id": company.id})  # keeps the name in every language
         return copies
 
     # ------------------------------------------------------------------
@@ -322,7 +322,7 @@ class CollectionRuler(models.Model):
         }
 
     def _plan_apply_stage_measures(self, advanced):
-        """Credit hold, negativação and agency hand-over of the stages just reached, in three UPDATEs.
+        """Credit hold, negativação and agency hand-over of the stages just reached, in two UPDATEs.
 
         No chatter message per record here: at 100k invoices that would be the
         cron's whole cost. The contact of the stage is the audit trail, and the
@@ -331,19 +331,16 @@ class CollectionRuler(models.Model):
         moves = [row[0] for row in advanced]
         self.env.cr.execute(
             """
-            UPDATE account_move m SET collection_negativacao_state = 'to_register'
+            UPDATE account_move m
+               SET collection_negativacao_state = CASE
+                     WHEN s.action_negativacao AND COALESCE(m.collection_negativacao_state, 'removed') = 'removed'
+                     THEN 'to_register' ELSE m.collection_negativacao_state END,
+                   collection_agency_state = CASE
+                     WHEN s.action_agency AND COALESCE(m.collection_agency_state, 'returned') = 'returned'
+                     THEN 'to_hand_over' ELSE m.collection_agency_state END
               FROM collection_ruler_stage s
-             WHERE m.id = ANY(%(moves)s) AND s.id = m.collection_stage_id AND s.action_negativacao
-               AND (m.collection_negativacao_state IS NULL OR m.collection_negativacao_state = 'removed')
-            """,
-            {"moves": moves},
-        )
-        self.env.cr.execute(
-            """
-            UPDATE account_move m SET collection_agency_state = 'to_hand_over'
-              FROM collection_ruler_stage s
-             WHERE m.id = ANY(%(moves)s) AND s.id = m.collection_stage_id AND s.action_agency
-               AND (m.collection_agency_state IS NULL OR m.collection_agency_state = 'returned')
+             WHERE m.id = ANY(%(moves)s) AND s.id = m.collection_stage_id
+               AND (s.action_negativacao OR s.action_agency)
             """,
             {"moves": moves},
         )

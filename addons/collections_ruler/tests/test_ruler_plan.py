@@ -36,6 +36,7 @@ class TestRulerPlan(CollectionsCommon):
         self.assertEqual(len(self.comms(self.customer)), 2)  # friendly: e-mail + WhatsApp, once
 
     def test_old_debt_gets_only_its_current_stage_and_its_measures(self):
+        self.stages["severe"].action_agency = True
         invoice = self.make_invoice(self.customer, 800, "2026-01-05")
         self.plan("2026-03-06")  # 60 days late
         comms = self.comms(self.customer)
@@ -43,6 +44,7 @@ class TestRulerPlan(CollectionsCommon):
         self.assertEqual(sorted(comms.mapped("channel")), ["email", "letter"])
         self.assertTrue(self.customer.collection_credit_hold)
         self.assertEqual(invoice.collection_negativacao_state, "to_register")
+        self.assertEqual(invoice.collection_agency_state, "to_hand_over")
 
     def test_one_message_per_customer_lists_every_invoice(self):
         first = self.make_invoice(self.customer, 100, DUE)
