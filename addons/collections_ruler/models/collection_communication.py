@@ -9,6 +9,7 @@ from odoo.tools.misc import formatLang
 
 from ..tools import whatsapp
 from ..tools.schedule import next_contact_moment, weekly_cap_release
+from .account_move import OPEN_PAYMENT_STATES
 from .collection_ruler_stage import CHANNELS
 
 _logger = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ class CollectionCommunication(models.Model):
     def _compute_open(self):
         for comm in self:
             moves = comm.line_ids.move_id.filtered(
-                lambda m: m.state == "posted" and m.payment_state in ("not_paid", "partial")
+                lambda m: m.state == "posted" and m.payment_state in OPEN_PAYMENT_STATES
             )
             comm.open_move_ids = moves
             comm.amount_open = sum(moves.mapped("amount_residual_signed"))
@@ -213,9 +214,7 @@ class CollectionCommunication(models.Model):
         self.ensure_one()
         if self.state != "queued":
             return
-        open_moves = self.move_ids.filtered(
-            lambda m: m.state == "posted" and m.payment_state in ("not_paid", "partial")
-        )
+        open_moves = self.open_move_ids
         partner = self.partner_id
         if not open_moves:
             reversed_ = all(m.state != "posted" or m.payment_state == "reversed" for m in self.move_ids)

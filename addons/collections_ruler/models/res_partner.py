@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools.risk import PaymentHistory, risk_of
+from .account_move import open_receivable_domain
 from .collection_ruler import RISK_LEVELS
 from .collection_ruler_stage import CHANNELS, PHASES
 
@@ -72,8 +73,7 @@ class ResPartner(models.Model):
             [
                 ("commercial_partner_id", "in", partners.ids),
                 ("collection_stage_id", "!=", False),
-                ("payment_state", "in", ("not_paid", "partial")),
-                ("state", "=", "posted"),
+                *open_receivable_domain(),
             ],
             ["commercial_partner_id", "collection_stage_id"],
         )

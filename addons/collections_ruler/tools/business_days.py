@@ -61,11 +61,17 @@ def brazilian_holidays(year: int, *, banking: bool = True) -> dict:
     return dict(_holidays(year, banking))
 
 
+@lru_cache(maxsize=64)
+def holiday_dates(year: int, *, banking: bool = True) -> frozenset:
+    """The holidays of ``year`` as a set, for fast membership tests."""
+    return frozenset(day for day, _name in _holidays(year, banking))
+
+
 def is_business_day(day: datetime.date, *, banking: bool = True, extra_holidays=()) -> bool:
     """True on Monday to Friday when the day is no holiday (nor in ``extra_holidays``)."""
     if day.weekday() >= 5 or day in extra_holidays:
         return False
-    return day not in dict(_holidays(day.year, banking))
+    return day not in holiday_dates(day.year, banking=banking)
 
 
 def next_business_day(day: datetime.date, *, banking: bool = True, extra_holidays=()) -> datetime.date:

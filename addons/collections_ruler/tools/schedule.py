@@ -8,7 +8,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .business_days import brazilian_holidays
+from .business_days import holiday_dates
 
 WEEK = datetime.timedelta(days=7)
 
@@ -41,7 +41,7 @@ def _hour_of(moment: datetime.datetime) -> float:
 def _allowed_day(day: datetime.date, window: ContactWindow, extra_holidays) -> bool:
     if day in extra_holidays or (window.skip_weekends and day.weekday() >= 5):
         return False
-    return not (window.skip_holidays and day in brazilian_holidays(day.year))
+    return not (window.skip_holidays and day in holiday_dates(day.year))
 
 
 def is_contact_allowed(moment: datetime.datetime, window: ContactWindow, extra_holidays=()) -> bool:

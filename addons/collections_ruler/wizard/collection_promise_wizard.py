@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.account_move import open_receivable_domain
+
 
 class CollectionPromiseWizard(models.TransientModel):
     _name = "collection.promise.wizard"
@@ -29,8 +31,7 @@ class CollectionPromiseWizard(models.TransientModel):
                 [
                     ("commercial_partner_id", "=", partner.id),
                     ("move_type", "=", "out_invoice"),
-                    ("state", "=", "posted"),
-                    ("payment_state", "in", ("not_paid", "partial")),
+                    *open_receivable_domain(),
                 ]
             )
             values.update(partner_id=partner.id, move_ids=moves.ids)
