@@ -33,6 +33,13 @@ if ! (exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null; then
   "$PYTHON" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Debugging >>.cache/mail.log 2>&1 &
   trap 'kill $! 2>/dev/null' EXIT
 fi
-echo "run: http://localhost:$PORT  (admin / admin); e-mails in .cache/mail.log"
+PSP_PORT=${COBRANCA_PSP_PORT:-8099}
+if ! (exec 3<>"/dev/tcp/127.0.0.1/$PSP_PORT") 2>/dev/null; then
+  # The local PSP sandbox: Pix charges, and "customer pays" at POST /sandbox/pay/<txid>.
+  "$PYTHON" addons/collections_pix/tests/fake_psp.py --port "$PSP_PORT" --client-id demo --client-secret demo \
+    >>.cache/psp.log 2>&1 &
+  trap 'kill $(jobs -p) 2>/dev/null' EXIT
+fi
+echo "run: http://localhost:$PORT  (admin / admin); e-mails in .cache/mail.log; PSP sandbox on :$PSP_PORT"
 "$PYTHON" -m odoo --addons-path addons -d "$DB" --db-filter="^$DB\$" --http-port="$PORT" \
   --smtp=127.0.0.1 --smtp-port="$SMTP_PORT"

@@ -10,5 +10,12 @@
     "license": "LGPL-3",
     "depends": ["collections_ruler", "l10n_br"],
     "external_dependencies": {"python": ["python-barcode", "qrcode", "requests"]},
+    "data": [
+        "security/collections_pix_security.xml",
+        "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "views/collection_pix_views.xml",
+        "views/report_templates.xml",
+    ],
     "demo": ["demo/collections_demo.xml"],
 }

@@ -1,1 +1,6 @@
 from . import res_company
+from . import collection_pix_provider
+from . import collection_pix_charge
+from . import collection_pix_event
+from . import account_move
+from . import collection_communication

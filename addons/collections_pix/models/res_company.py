@@ -1,4 +1,5 @@
 import datetime
+import os
 
 from odoo import Command, api, fields, models
 
@@ -46,6 +47,9 @@ DEMO_OPEN_INVOICES = [
 DEMO_DAYS_LATE = {"on_time": (0, -2, 0), "late": (6, 12, 9), "very_late": (25, 40, 33)}
 
 
+DEMO_PIX_KEY = "2f8e1c6a-3b5d-4e7f-9a1b-c2d3e4f5a6b7"  # the sandbox's default key
+
+
 class ResCompany(models.Model):
     _inherit = "res.company"
 
@@ -86,6 +90,19 @@ class ResCompany(models.Model):
         # Show the ruler at work: customers scored, today's contacts planned (sent by the cron).
         self.env["res.partner"]._cron_compute_collection_risk()
         self.env["collection.ruler"]._plan_company(company, company._collection_today())
+        # Pix through the local PSP sandbox (make run and docker compose start it).
+        self.env["collection.pix.provider"].create(
+            {
+                "name": "PSP Sandbox",
+                "company_id": company.id,
+                "base_url": os.environ.get("COBRANCA_PSP_URL", "http://127.0.0.1:8099"),
+                "allow_http": True,
+                "client_id": "demo",
+                "client_secret": "demo",
+                "pix_key": DEMO_PIX_KEY,
+                "journal_id": bank_journal.id,
+            }
+        )
         return company
 
     def _register_hook(self):

@@ -44,7 +44,7 @@ class TestDemoData(TransactionCase):
         self.assertGreaterEqual(len(open_invoices), 12)
 
     def test_ruler_is_at_work_on_the_demo(self):
-        ruler = self.env["collection.ruler"].search([("company_id", "=", self.company.id)])
+        ruler = self.env["collection.ruler"].search([("company_id", "=", self.company.id), ("usage", "=", "invoice")])
         self.assertEqual(len(ruler.stage_ids), 5)
         contacts = self.env["collection.communication"].search([("company_id", "=", self.company.id)])
         self.assertEqual(

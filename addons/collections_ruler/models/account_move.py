@@ -1,5 +1,7 @@
 from odoo import fields, models
 
+from ..tools.debt import DebtUpdate, to_decimal, update_debt
+
 NEGATIVACAO_STATES = [
     ("to_register", "To Register"),
     ("registered", "Registered"),
@@ -35,6 +37,80 @@ class AccountMove(models.Model):
     collection_agency_state = fields.Selection(AGENCY_STATES, string="Collection Agency", copy=False, tracking=True)
     collection_line_ids = fields.One2many("collection.communication.line", "move_id", readonly=True)
     collection_communication_count = fields.Integer(compute="_compute_collection_communication_count")
+    collection_agreement_id = fields.Many2one(
+        "collection.agreement",
+        string="Agreement Installment Of",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="This invoice bills an installment (or a reverted discount) of a collection agreement.",
+    )
+    collection_ruler_id = fields.Many2one(
+        "collection.ruler",
+        string="Followed by Ruler",
+        readonly=True,
+        copy=False,
+        help="Follows this invoice instead of the customer's ruler (the installments of an active agreement).",
+    )
+    collection_settled_agreement_ids = fields.Many2many(
+        "collection.agreement",
+        "collection_agreement_move_rel",
+        "move_id",
+        "agreement_id",
+        string="Settled by Agreements",
+        readonly=True,
+        copy=False,
+    )
+    # Debt update as of today (fine and interest of the customer's collection policy).
+    collection_days_late = fields.Integer(string="Days Late", compute="_compute_collection_debt_update")
+    collection_fine_amount = fields.Monetary(string="Fine", compute="_compute_collection_debt_update")
+    collection_interest_amount = fields.Monetary(string="Interest", compute="_compute_collection_debt_update")
+    collection_updated_amount = fields.Monetary(
+        string="Updated Amount",
+        compute="_compute_collection_debt_update",
+        help="Open amount plus the fine and interest of the collection policy, as of today (valor atualizado).",
+    )
+
+    def _compute_collection_debt_update(self):
+        updates = self._collection_debt_update()
+        for move in self:
+            update = updates.get(move.id)
+            move.collection_days_late = update.days_late if update else 0
+            move.collection_fine_amount = float(update.fine) if update else 0.0
+            move.collection_interest_amount = float(update.interest) if update else 0.0
+            move.collection_updated_amount = float(update.total) if update else move.amount_residual
+
+    def _collection_debt_update(self, as_of=None):
+        """{move id: DebtUpdate} of the open customer invoices in ``self`` as of ``as_of`` (default today).
+
+        Fine and interest come from each customer's collection policy; consumers
+        (people, not companies) never pay a fine above 2 %. Other modules (portal,
+        Pix charges with due date, reminders) read the debt from here.
+        """
+        as_of = as_of or fields.Date.context_today(self)
+        result = {}
+        open_moves = self.filtered(
+            lambda m: (
+                m.move_type == "out_invoice"
+                and m.state == "posted"
+                and m.payment_state in OPEN_PAYMENT_STATES
+                and m.invoice_date_due
+            )
+        )
+        policies = {}
+        for move in open_moves:
+            partner = move.commercial_partner_id
+            key = (partner.id, move.company_id.id)
+            if key not in policies:
+                policies[key] = partner.with_company(move.company_id)._collection_policy()
+            policy = policies[key]
+            if not policy:
+                result[move.id] = DebtUpdate(to_decimal(move.amount_residual))
+                continue
+            result[move.id] = update_debt(
+                move.amount_residual, move.invoice_date_due, as_of, policy._terms(), consumer=not partner.is_company
+            )
+        return result
 
     def _compute_collection_communication_count(self):
         counts = dict(
@@ -80,6 +156,7 @@ class AccountMove(models.Model):
             {"collection_agency_state": "returned"}
         )
         self._collection_release_holds(settled.commercial_partner_id)
+        settled.collection_agreement_id._check_done()
 
     def _collection_release_holds(self, partners):
         """Release the credit hold of partners with no open invoice left at a hold stage."""
@@ -150,6 +227,13 @@ class AccountMove(models.Model):
                 note=note,
                 user_id=move._collection_collector().id,
             )
+
+    def _collection_set_due_date(self, day):
+        """Move the due date of posted invoices (agreement installments): the open term line and the header."""
+        self.line_ids.filtered(lambda line: line.display_type == "payment_term" and not line.reconciled).write(
+            {"date_maturity": day}
+        )
+        self.write({"invoice_date_due": day})
 
     def _get_collection_pay_url(self):
         """Link that lets the customer see and pay this invoice without logging in."""

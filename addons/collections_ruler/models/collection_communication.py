@@ -77,6 +77,19 @@ class CollectionCommunication(models.Model):
     pay_url = fields.Char(
         string="Payment Link", compute="_compute_open", help="Where the customer sees and pays these invoices."
     )
+    payment_instructions = fields.Char(
+        compute="_compute_payment_instructions",
+        help="How to pay right away, added to messages by payment modules (e.g. a Pix copia e cola).",
+    )
+    amount_updated = fields.Monetary(
+        string="Updated Amount", compute="_compute_agreement_offer", help="Still due with fine and interest today."
+    )
+    agreement_offer_html = fields.Html(
+        string="Agreement Options",
+        compute="_compute_agreement_offer",
+        sanitize=False,
+        help="What the customer's collection policy allows, offered in negotiation messages.",
+    )
     mail_message_id = fields.Many2one("mail.message", string="E-mail", readonly=True)
     sms_id = fields.Many2one("sms.sms", string="SMS", readonly=True)
     activity_id = fields.Many2one("mail.activity", string="Phone Task", readonly=True)
@@ -107,6 +120,41 @@ class CollectionCommunication(models.Model):
                 comm.pay_url = moves._get_collection_pay_url()
             else:
                 comm.pay_url = comm.partner_id._get_collection_portal_url() if comm.partner_id else False
+
+    def _compute_payment_instructions(self):
+        self.payment_instructions = False
+
+    def _compute_agreement_offer(self):
+        for comm in self:
+            moves = comm.open_move_ids
+            comm.amount_updated = sum(moves.mapped("collection_updated_amount"))
+            comm.agreement_offer_html = False
+            if comm.phase != "negotiation" or not moves or not comm.partner_id:
+                continue
+            debt, options = comm.partner_id.with_company(comm.company_id)._collection_agreement_options(
+                moves.filtered(lambda m: not m.collection_agreement_id)
+            )
+            if options:
+                comm.agreement_offer_html = (
+                    self.env["ir.qweb"]
+                    .with_context(lang=comm.partner_id.lang)
+                    ._render(
+                        "collections_ruler.collection_agreement_options",
+                        {
+                            "options": [
+                                {
+                                    "count": option.count,
+                                    "installment": float(option.installment_amount),
+                                    "discount": float(option.discount.total),
+                                    "total": float(option.total),
+                                }
+                                for option in options
+                            ],
+                            "debt_total": float(debt.total),
+                            "currency": comm.currency_id,
+                        },
+                    )
+                )
 
     def _search_move_ids(self, operator, value):
         return [("line_ids.move_id", operator, value)]
@@ -241,6 +289,7 @@ class CollectionCommunication(models.Model):
         if later:
             self.scheduled_at = later
             return
+        self._collection_prepare_payment(open_moves)
         # A channel returns None once sent, or the values of another outcome (skipped, retry later).
         outcome = getattr(self, f"_send_{self.channel}")(open_moves)
         if outcome:
@@ -250,6 +299,9 @@ class CollectionCommunication(models.Model):
         if self.channel in ELECTRONIC_CHANNELS and (partner.id, self.stage_id.id) not in sent_counter:
             sent_counter[(partner.id, self.stage_id.id)] = True
             recent.setdefault(partner.id, []).append(fields.Datetime.now())
+
+    def _collection_prepare_payment(self, open_moves):
+        """Hook for payment modules: get the means of payment ready before the message goes out."""
 
     def _postpone_until(self):
         """When the contact window of the ruler opens again (UTC), or None if it is open now."""

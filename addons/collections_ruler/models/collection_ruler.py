@@ -31,6 +31,18 @@ class CollectionRuler(models.Model):
         default=lambda self: self.env.user,
         help="Gets the phone tasks when neither the customer nor the company has a collector.",
     )
+    usage = fields.Selection(
+        [("invoice", "Invoices"), ("agreement", "Agreement Installments")],
+        default="invoice",
+        required=True,
+        help="Agreement rulers follow the installments of active agreements only; the policy names which one.",
+    )
+    policy_id = fields.Many2one(
+        "collection.policy",
+        string="Collection Policy",
+        check_company=True,
+        help="Fine, interest and agreement limits for the customers this ruler follows. Empty: the company default.",
+    )
     stage_ids = fields.One2many("collection.ruler.stage", "ruler_id", string="Stages", copy=True)
     stage_count = fields.Integer(compute="_compute_stage_count")
     # Which customers follow this ruler (besides an explicit choice on the customer).
@@ -98,16 +110,21 @@ class CollectionRuler(models.Model):
 
     @api.model
     def _install_default_rulers(self, companies=None):
-        """Give each company without a ruler a copy of the standard one."""
+        """Give each company the standard rulers it lacks: one for invoices, one for agreement installments."""
         self = self.sudo()  # whoever creates a company may not read another company's rulers
-        template = self.env.ref("collections_ruler.collection_ruler_default", raise_if_not_found=False)
-        if not template:
-            return self
         companies = companies if companies is not None else self.env["res.company"].search([])
-        with_ruler = self.with_context(active_test=False).search([("company_id", "in", companies.ids)]).company_id
         copies = self
-        for company in companies - with_ruler:
-            copies |= template.copy({"company_id": company.id})  # keeps the name in every language
+        for xmlid in ("collections_ruler.collection_ruler_default", "collections_ruler.collection_ruler_agreement"):
+            template = self.env.ref(xmlid, raise_if_not_found=False)
+            if not template:
+                continue
+            with_ruler = (
+                self.with_context(active_test=False)
+                .search([("company_id", "in", companies.ids), ("usage", "=", template.usage)])
+                .company_id
+            )
+            for company in companies - with_ruler:
+                copies |= template.copy({"company_id": company.id})  # keeps the name in every language
         return copies
 
     # ------------------------------------------------------------------
@@ -124,6 +141,7 @@ class CollectionRuler(models.Model):
     def _plan_company(self, company, day):
         """Set-based planning of one company for ``day``; returns the number of contacts created."""
         self.env["account.move"]._collection_expire_promises(company, day)
+        self.env["collection.agreement"]._collection_check_breaches(company, day)
         rulers = self.search([("company_id", "=", company.id), ("stage_ids", "!=", False)])
         if not rulers:
             return 0
@@ -151,6 +169,7 @@ class CollectionRuler(models.Model):
             """
             WITH candidate AS MATERIALIZED (
                 SELECT m.id AS move_id, m.commercial_partner_id AS partner_id, m.amount_residual_signed,
+                       m.collection_ruler_id AS move_ruler_id,
                        %(day)s::date - m.invoice_date_due AS days_from_due, m.collection_stage_id AS current_stage_id
                   FROM account_move m
                   JOIN res_partner p ON p.id = m.commercial_partner_id
@@ -171,9 +190,10 @@ class CollectionRuler(models.Model):
             partner_ruler AS MATERIALIZED (
                 SELECT o.partner_id, COALESCE(
                     (SELECT r.id FROM collection_ruler r
-                      WHERE r.id = p.collection_ruler_id AND r.company_id = %(company_id)s AND r.active),
+                      WHERE r.id = p.collection_ruler_id AND r.company_id = %(company_id)s AND r.active
+                        AND r.usage = 'invoice'),
                     (SELECT r.id FROM collection_ruler r
-                      WHERE r.company_id = %(company_id)s AND r.active
+                      WHERE r.company_id = %(company_id)s AND r.active AND r.usage = 'invoice'
                         AND (r.risk_level IS NULL OR r.risk_level = p.collection_risk_level)
                         AND (COALESCE(r.min_amount_due, 0) = 0 OR o.total >= r.min_amount_due)
                         AND (COALESCE(r.max_amount_due, 0) = 0 OR o.total <= r.max_amount_due)
@@ -184,10 +204,13 @@ class CollectionRuler(models.Model):
             ),
             reached AS (
                 SELECT DISTINCT ON (c.move_id)
-                       c.move_id, c.partner_id, pr.ruler_id, s.id AS stage_id, s.offset_days, c.current_stage_id
+                       c.move_id, c.partner_id, COALESCE(mr.id, pr.ruler_id) AS ruler_id, s.id AS stage_id,
+                       s.offset_days, c.current_stage_id
                   FROM candidate c
                   JOIN partner_ruler pr ON pr.partner_id = c.partner_id
-                  JOIN collection_ruler_stage s ON s.ruler_id = pr.ruler_id AND s.active
+                  -- installments of an active agreement follow the agreement's ruler
+                  LEFT JOIN collection_ruler mr ON mr.id = c.move_ruler_id AND mr.active
+                  JOIN collection_ruler_stage s ON s.ruler_id = COALESCE(mr.id, pr.ruler_id) AND s.active
                  WHERE s.offset_days <= c.days_from_due
                  ORDER BY c.move_id, s.offset_days DESC, s.sequence DESC, s.id DESC
             )

@@ -39,6 +39,7 @@ class ResCompany(models.Model):
     def create(self, vals_list):
         companies = super().create(vals_list)
         self.env["collection.ruler"]._install_default_rulers(companies)
+        self.env["collection.policy"]._install_default_policies(companies)
         return companies
 
     def _collection_tz(self):

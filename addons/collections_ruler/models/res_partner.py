@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..tools.debt import plan_options, sum_updates
 from ..tools.risk import PaymentHistory, risk_of
 from .account_move import open_receivable_domain
 from .collection_ruler import RISK_LEVELS
@@ -19,6 +20,27 @@ class ResPartner(models.Model):
         help="Follow this ruler whatever the risk or the amount owed. Empty: the first ruler whose conditions match.",
     )
     collection_user_id = fields.Many2one("res.users", string="Collector", help="Gets this customer's phone tasks.")
+    collection_policy_id = fields.Many2one(
+        "collection.policy",
+        string="Collection Policy",
+        company_dependent=True,
+        help="Fine, interest and agreement limits for this customer. Empty: the ruler's policy, else the "
+        "company default.",
+    )
+    collection_agreement_ids = fields.One2many("collection.agreement", "partner_id", string="Agreements")
+    collection_agreement_count = fields.Integer(compute="_compute_collection_agreement_count")
+    collection_open_move_ids = fields.Many2many(
+        "account.move", string="Open Invoices", compute="_compute_collection_open_moves"
+    )
+    collection_updated_total = fields.Monetary(
+        string="Updated Debt",
+        compute="_compute_collection_open_moves",
+        currency_field="collection_currency_id",
+        help="What the customer owes today with fine and interest (valor atualizado).",
+    )
+    collection_currency_id = fields.Many2one(
+        "res.currency", compute="_compute_collection_open_moves", string="Collections Currency"
+    )
     collection_risk_score = fields.Integer(string="Risk Score", readonly=True, help="0 (pays on time) to 100.")
     collection_risk_level = fields.Selection(RISK_LEVELS, string="Risk", readonly=True, index=True)
     collection_risk_date = fields.Date(string="Risk Computed On", readonly=True)
@@ -89,6 +111,70 @@ class ResPartner(models.Model):
             partner.collection_phase = stage.phase
             partner.collection_next_date = next_dates.get(commercial, False)
 
+    def _compute_collection_agreement_count(self):
+        counts = dict(
+            self.env["collection.agreement"]._read_group(
+                [("partner_id", "in", self.commercial_partner_id.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.collection_agreement_count = counts.get(partner.commercial_partner_id, 0)
+
+    def _compute_collection_open_moves(self):
+        moves = self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "in", self.commercial_partner_id.ids),
+                ("move_type", "=", "out_invoice"),
+                ("company_id", "in", self.env.companies.ids),
+                *open_receivable_domain(),
+            ],
+            order="invoice_date_due, id",
+        )
+        updates = moves._collection_debt_update()
+        for partner in self:
+            own = moves.filtered(lambda m, p=partner: m.commercial_partner_id == p.commercial_partner_id)
+            partner.collection_open_move_ids = own
+            partner.collection_updated_total = float(sum(updates[m.id].total for m in own if m.id in updates))
+            partner.collection_currency_id = self.env.company.currency_id
+
+    def _collection_policy(self):
+        """The policy for this customer in the current company: theirs, their ruler's, else the default."""
+        self.ensure_one()
+        partner = self.commercial_partner_id
+        company = self.env.company
+        policy = partner.collection_policy_id
+        if not policy:
+            ruler = partner.collection_ruler_id or partner.collection_stage_id.ruler_id
+            policy = ruler.policy_id
+        if not policy or policy.company_id != company:
+            policy = self.env["collection.policy"].search(
+                [("company_id", "=", company.id), ("is_default", "=", True)], limit=1
+            )
+        return policy
+
+    def _collection_agreement_options(self, moves=None, as_of=None):
+        """The ways to settle what the customer owes that the policy allows, for messages and the portal.
+
+        Returns (DebtUpdate, [tools.debt.Option]); empty when there is no policy or no overdue debt.
+        """
+        self.ensure_one()
+        as_of = as_of or fields.Date.context_today(self)
+        policy = self._collection_policy()
+        if moves is None:
+            moves = self.collection_open_move_ids.filtered(lambda m: m.invoice_date_due and m.invoice_date_due < as_of)
+        if not policy or not moves:
+            return None, []
+        debt = sum_updates(moves._collection_debt_update(as_of).values())
+        first_due = as_of + relativedelta(days=min(7, policy.max_first_due_days))
+        return debt, plan_options(debt, policy._terms(), first_due)
+
+    def action_view_collection_agreements(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("collections_ruler.collection_agreement_action")
+        action["domain"] = [("partner_id", "=", self.commercial_partner_id.id)]
+        action["context"] = {"default_partner_id": self.commercial_partner_id.id}
+        return action
+
     _ACTION_NEEDED_SQL = """(
         SELECT partner_id FROM collection_communication
          WHERE state = 'failed'
@@ -133,6 +219,7 @@ class ResPartner(models.Model):
             *super()._commercial_fields(),
             "collection_ruler_id",
             "collection_user_id",
+            "collection_policy_id",
             "collection_optout_email",
             "collection_optout_sms",
             "collection_optout_whatsapp",

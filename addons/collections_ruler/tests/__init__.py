@@ -5,3 +5,4 @@ from . import test_ruler_dispatch
 from . import test_contact_rules
 from . import test_ruler_replay
 from . import test_ruler_concurrency
+from . import test_agreements

@@ -24,7 +24,7 @@ class CollectionsCommon(AccountTestInvoicingCommon):
         super().setUpClass()
         cls.company = cls.company_data["company"]
         cls.company.partner_id.tz = "America/Sao_Paulo"
-        cls.ruler = cls.env["collection.ruler"].search([("company_id", "=", cls.company.id)])
+        cls.ruler = cls.env["collection.ruler"].search([("company_id", "=", cls.company.id), ("usage", "=", "invoice")])
         cls.stages = {stage.phase: stage for stage in cls.ruler.stage_ids}
         cls.customer = cls.env["res.partner"].create(
             {"name": "Joana Silva", "email": "joana@example.com", "mobile": "+55 11 98765-4321"}

@@ -180,8 +180,11 @@ class TestAccessAndCompanies(CollectionsCommon):
 
     def test_companies_are_isolated(self):
         other_company = self.setup_other_company()["company"]
-        other_ruler = self.env["collection.ruler"].sudo().search([("company_id", "=", other_company.id)])
-        self.assertTrue(other_ruler, "every new company gets the standard ruler")
+        other_rulers = self.env["collection.ruler"].sudo().search([("company_id", "=", other_company.id)])
+        self.assertEqual(
+            sorted(other_rulers.mapped("usage")), ["agreement", "invoice"], "every new company gets the standard rulers"
+        )
+        other_ruler = other_rulers.filtered(lambda r: r.usage == "invoice")
         self.make_invoice(self.customer, 100, DUE)
         self.make_invoice(self.customer, 100, DUE, company=other_company)
         self.plan("2026-03-07")

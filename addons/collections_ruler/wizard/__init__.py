@@ -1,2 +1,3 @@
 from . import collection_promise_wizard
 from . import collection_export_wizard
+from . import collection_agreement_wizard

@@ -1,0 +1,210 @@
+import dataclasses
+import json
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.collections_ruler.tools.debt import money, to_decimal, update_debt
+
+_logger = logging.getLogger(__name__)
+
+EVENT_STATES = [
+    ("new", "To Reconcile"),
+    ("done", "Reconciled"),
+    ("review", "To Review"),
+    ("ignored", "Ignored"),
+]
+
+
+class CollectionPixEvent(models.Model):
+    _name = "collection.pix.event"
+    _description = "Pix Payment Notification"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+    _rec_name = "end_to_end_id"
+
+    end_to_end_id = fields.Char(string="endToEndId", required=True, readonly=True, index=True)
+    txid = fields.Char(readonly=True, index=True)
+    amount = fields.Monetary(readonly=True)
+    paid_at = fields.Datetime(readonly=True)
+    payer_name = fields.Char(readonly=True)
+    payer_info = fields.Char(string="Payer Message", readonly=True)
+    payload = fields.Text(string="As Received", readonly=True)
+    source = fields.Selection([("webhook", "Webhook"), ("polling", "Polling")], readonly=True)
+    provider_id = fields.Many2one("collection.pix.provider", readonly=True, index=True)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    state = fields.Selection(EVENT_STATES, default="new", required=True, index=True, tracking=True)
+    review_reason = fields.Char(readonly=True, tracking=True)
+    charge_id = fields.Many2one("collection.pix.charge", readonly=True)
+    move_id = fields.Many2one("account.move", string="Receivable", readonly=True)
+    payment_id = fields.Many2one("account.payment", readonly=True)
+
+    _sql_constraints = [
+        # At-least-once delivery and polling both bring the same Pix again: one row, one payment.
+        ("end_to_end_uniq", "unique(end_to_end_id)", "A Pix (endToEndId) is recorded once."),
+    ]
+
+    @api.model
+    def _ingest(self, provider, notifications, source):
+        """Store new notifications raw, in one statement; returns how many were new.
+
+        ``ON CONFLICT DO NOTHING`` makes a duplicate (a second delivery, the poller
+        finding what the webhook brought) a no-op, even from concurrent transactions.
+        """
+        if not notifications:
+            return 0
+        rows = [
+            (
+                n.end_to_end_id,
+                n.txid,
+                float(n.amount),
+                n.paid_at.replace(tzinfo=None),
+                n.payer_name,
+                (n.payer_info or "")[:500] or None,
+                json.dumps(n.raw, ensure_ascii=False, sort_keys=True),
+            )
+            for n in notifications
+        ]
+        self.env.cr.execute(
+            """
+            INSERT INTO collection_pix_event
+                   (end_to_end_id, txid, amount, paid_at, payer_name, payer_info, payload,
+                    source, provider_id, company_id, state, create_uid, create_date, write_uid, write_date)
+            SELECT e2e, txid, amount, paid_at, payer_name, payer_info, payload,
+                   %(source)s, %(provider)s, %(company)s, 'new',
+                   %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+              FROM unnest(%(e2e)s::varchar[], %(txid)s::varchar[], %(amount)s::numeric[], %(paid_at)s::timestamp[],
+                          %(payer_name)s::varchar[], %(payer_info)s::varchar[], %(payload)s::text[])
+                   AS n(e2e, txid, amount, paid_at, payer_name, payer_info, payload)
+            ON CONFLICT (end_to_end_id) DO NOTHING
+            RETURNING id
+            """,
+            {
+                "source": source,
+                "provider": provider.id,
+                "company": provider.company_id.id,
+                "uid": self.env.uid,
+                **dict(
+                    zip(
+                        ("e2e", "txid", "amount", "paid_at", "payer_name", "payer_info", "payload"),
+                        (list(column) for column in zip(*rows, strict=True)),
+                        strict=True,
+                    )
+                ),
+            },
+        )
+        return len(self.env.cr.fetchall())
+
+    @api.model
+    def _cron_reconcile(self, batch_size=200):
+        """Turn new notifications into payments. Rows are locked with SKIP LOCKED so a webhook-triggered
+        run and the poller never handle the same Pix; each one in its own savepoint."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT id FROM collection_pix_event WHERE state = 'new' ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED",
+            (batch_size,),
+        )
+        events = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
+        for event in events:
+            try:
+                with self.env.cr.savepoint():
+                    event._reconcile()
+            except Exception as error:
+                _logger.exception("collections_pix: Pix %s could not be reconciled", event.end_to_end_id)
+                self.env.invalidate_all()
+                event.write({"state": "review", "review_reason": self.env._("Error: %(error)s", error=error)})
+        return len(events)
+
+    def _review(self, reason, **values):
+        self.write({"state": "review", "review_reason": reason, **values})
+
+    def _reconcile(self):
+        self.ensure_one()
+        charge = self.env["collection.pix.charge"].search([("txid", "=", self.txid)], limit=1) if self.txid else None
+        if not charge or charge.company_id != self.company_id:
+            return self._review(self.env._("No charge with this txid: a Pix not made from our QR codes."))
+        move = charge.move_id
+        values = {"charge_id": charge.id, "move_id": move.id}
+        if charge.state == "paid":
+            return self._review(self.env._("The charge was already paid by another Pix: refund one."), **values)
+        if move.payment_state not in ("not_paid", "partial"):
+            return self._review(self.env._("The invoice was already paid: refund this Pix."), **values)
+        expected = self._expected_amount(charge)
+        received = money(self.amount)
+        if received != expected:
+            return self._review(
+                self.env._(
+                    "Received %(received)s where the charge asked for %(expected)s.",
+                    received=self.currency_id.format(float(received)),
+                    expected=self.currency_id.format(float(expected)),
+                ),
+                **values,
+            )
+        # Paid first, so the reconciliation below does not withdraw it as "paid elsewhere".
+        charge.write({"state": "paid", "paid_amount": self.amount, "paid_at": self.paid_at, "event_id": self.id})
+        payment = self._register_payment(charge, move)
+        charge.payment_id = payment
+        self.write({"state": "done", "payment_id": payment.id, **values})
+        return True
+
+    def _expected_amount(self, charge):
+        """What the PSP should have collected: the face value, plus fine and interest for a late cobv."""
+        amount = money(charge.amount)
+        if charge.kind != "cobv":
+            return amount
+        paid_on = fields.Datetime.context_timestamp(self, self.paid_at).date()
+        policy = charge.move_id.commercial_partner_id.with_company(charge.company_id)._collection_policy()
+        terms = policy._terms() if policy else None
+        if not terms or paid_on <= charge.due_date:
+            return amount
+        # The PSP applies the rates frozen on the charge, from the day after the due date.
+        terms = dataclasses.replace(
+            terms,
+            fine_percent=to_decimal(charge.fine_percent),
+            interest_percent_month=to_decimal(charge.interest_percent_month),
+            grace_days=0,
+        )
+        return update_debt(amount, charge.due_date, paid_on, terms).total
+
+    def _register_payment(self, charge, move):
+        """A payment in the provider's bank journal, reconciled with the invoice; what exceeds the open
+        amount (fine and interest) is written off to the policy's income account."""
+        provider = charge.provider_id
+        policy = move.commercial_partner_id.with_company(move.company_id)._collection_policy()
+        paid_on = fields.Datetime.context_timestamp(self, self.paid_at).date()
+        wizard_values = {
+            "payment_date": paid_on,
+            "journal_id": provider.journal_id.id,
+            "amount": self.amount,
+            "communication": f"Pix {self.end_to_end_id}",
+        }
+        if move.currency_id.compare_amounts(self.amount, move.amount_residual) > 0:
+            if not policy or not policy.income_account_id:
+                raise UserError(self.env._("No income account for fine and interest in the collection policy."))
+            wizard_values.update(
+                payment_difference_handling="reconcile",
+                writeoff_account_id=policy.income_account_id.id,
+                writeoff_label=self.env._("Fine and interest received by Pix"),
+            )
+        register = (
+            self.env["account.payment.register"]
+            .with_company(move.company_id)
+            .with_context(active_model="account.move", active_ids=move.ids)
+            .create(wizard_values)
+        )
+        payment = register._create_payments()
+        payment.message_post(
+            body=self.env._("Pix %(e2e)s received for charge %(txid)s.", e2e=self.end_to_end_id, txid=charge.txid)
+        )
+        return payment
+
+    def action_retry(self):
+        self.filtered(lambda e: e.state == "review").write({"state": "new", "review_reason": False})
+        self._cron_reconcile()
+        return True
+
+    def action_ignore(self):
+        self.filtered(lambda e: e.state in ("new", "review")).write({"state": "ignored"})
+        return True

@@ -1,0 +1,357 @@
+import datetime
+import json
+from unittest.mock import patch
+
+import odoo
+from odoo import Command, api, fields
+from odoo.tests import HttpCase, TransactionCase, tagged
+
+from odoo.addons.collections_ruler.tests.common import CollectionsCommon
+
+from ..tools import api_pix, brcode
+from .fake_psp import DEFAULT_PIX_KEY, FakePspServer
+
+HMAC_SECRET = "hmac-shared-secret"
+CPF = "529.982.247-25"
+
+
+@tagged("post_install", "-at_install")
+class TestPix(CollectionsCommon, HttpCase):
+    """Charges, webhook and polling against the local PSP sandbox over real HTTP."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.sandbox = FakePspServer(client_id="odoo", client_secret="s3cret", webhook_hmac_secret=HMAC_SECRET)
+        cls.sandbox.start()
+        cls.addClassCleanup(cls.sandbox.stop)
+        cls.customer.vat = CPF
+        cls.policy = cls.env["collection.policy"].search(
+            [("company_id", "=", cls.company.id), ("is_default", "=", True)]
+        )
+        cls.policy.write({"fine_percent": 2.0, "interest_percent_month": 1.0})
+        cls.provider = cls.env["collection.pix.provider"].create(
+            {
+                "name": "Sandbox PSP",
+                "base_url": cls.sandbox.base_url,
+                "client_id": "odoo",
+                "client_secret": "s3cret",
+                "pix_key": DEFAULT_PIX_KEY,
+                "webhook_hmac_secret": HMAC_SECRET,
+                "journal_id": cls.company_data["default_journal_bank"].id,
+                "company_id": cls.company.id,
+            }
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
+        self.provider.action_register_webhook()
+
+    def charge_for(self, move):
+        move.action_collection_pix_charge()
+        return move.collection_pix_charge_id
+
+    def webhook_path(self, token=None):
+        return f"/collections_pix/webhook/{self.provider.id}/{token or self.provider.webhook_token}/pix"
+
+    def post_webhook(self, body, token=None, signature=True):
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        headers = {"Content-Type": "application/json"}
+        if signature:
+            headers[api_pix.SIGNATURE_HEADER] = api_pix.sign_body(HMAC_SECRET, raw)
+        return self.url_open(self.webhook_path(token), data=raw, headers=headers)
+
+    def notification(self, txid, amount, e2e="E12345678202603161200abcdefghijk"):
+        return {"pix": [{"endToEndId": e2e, "txid": txid, "valor": amount, "horario": "2026-03-16T12:00:00Z"}]}
+
+    # ------------------------------------------------------------------
+    # Charges
+    # ------------------------------------------------------------------
+    def test_charge_with_due_date_takes_fine_and_interest_from_the_policy(self):
+        self.policy.fine_percent = 10.0  # consumers pay 2 % at most
+        due = fields.Date.context_today(self.env.user) + datetime.timedelta(days=5)
+        invoice = self.make_invoice(self.customer, 250.0, due)
+        charge = self.charge_for(invoice)
+        self.assertEqual(charge.kind, "cobv")
+        self.assertTrue(api_pix.is_valid_txid(charge.txid))
+        remote = self.sandbox.charges[charge.txid]
+        self.assertEqual(remote["calendario"]["dataDeVencimento"], due.isoformat())
+        self.assertEqual(remote["valor"]["original"], "250.00")
+        self.assertEqual(remote["valor"]["multa"], {"modalidade": "2", "valorPerc": "2.00"})
+        self.assertEqual(remote["valor"]["juros"], {"modalidade": "3", "valorPerc": "1.00"})
+        self.assertEqual(remote["devedor"]["cpf"], "52998224725")
+        decoded = brcode.parse(charge.payload)
+        self.assertEqual(decoded.url, remote["location"])
+        self.assertTrue(invoice.collection_pix_qr_image)
+        self.assertEqual(invoice.collection_pix_payload, charge.payload)
+
+    def test_overdue_debt_gets_an_immediate_charge_for_the_updated_amount(self):
+        today = fields.Date.context_today(self.env.user)
+        invoice = self.make_invoice(self.customer, 1000.0, today - datetime.timedelta(days=45))
+        charge = self.charge_for(invoice)
+        self.assertEqual(charge.kind, "cob")
+        self.assertAlmostEqual(charge.amount, 1035.0)  # 2 % fine + 1.5 % interest
+        self.assertEqual(self.sandbox.charges[charge.txid]["valor"]["original"], "1035.00")
+
+    def test_charge_is_reused_then_withdrawn_when_paid_elsewhere(self):
+        invoice = self.make_invoice(self.customer, 300.0, fields.Date.context_today(self.env.user))
+        charge = self.charge_for(invoice)
+        self.assertEqual(self.charge_for(invoice), charge, "one live charge per receivable")
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
+            {}
+        )._create_payments()
+        self.assertEqual(charge.state, "cancelled")
+        self.assertEqual(self.sandbox.charges[charge.txid]["status"], "REMOVIDA_PELO_USUARIO_RECEBEDOR")
+
+    def test_partial_payment_replaces_the_charge(self):
+        invoice = self.make_invoice(self.customer, 300.0, fields.Date.context_today(self.env.user))
+        first = self.charge_for(invoice)
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
+            {"amount": 100.0}
+        )._create_payments()
+        self.assertEqual(first.state, "cancelled")
+        second = self.charge_for(invoice)
+        self.assertNotEqual(second, first)
+        self.assertAlmostEqual(second.amount, 200.0)
+
+    def test_reminder_email_carries_the_pix(self):
+        today = fields.Date.context_today(self.env.user)
+        invoice = self.make_invoice(self.customer, 120.0, today + datetime.timedelta(days=3))
+        self.plan(today)
+        contact = self.comms(self.customer, channel="email")
+        self.assertEqual(contact.move_ids, invoice)
+        self.dispatch(contact.scheduled_at)
+        charge = invoice.collection_pix_charge_id
+        self.assertTrue(charge, "the ruler created the charge")
+        body = contact.mail_message_id.body
+        self.assertIn(charge.payload, body)
+        self.assertIn(f"/collections_pix/qr/{charge.txid}.png", body)
+        image = self.url_open(f"/collections_pix/qr/{charge.txid}.png")
+        self.assertEqual(image.status_code, 200)
+        self.assertEqual(image.headers["Content-Type"], "image/png")
+
+    def test_invoice_pdf_shows_the_qr(self):
+        invoice = self.make_invoice(self.customer, 120.0, fields.Date.context_today(self.env.user))
+        charge = self.charge_for(invoice)
+        html = self.env["ir.actions.report"]._render_qweb_html("account.account_invoices", invoice.ids)[0].decode()
+        self.assertIn("Pay with Pix", html)
+        self.assertIn(charge.payload, html)
+
+    # ------------------------------------------------------------------
+    # Webhook
+    # ------------------------------------------------------------------
+    def test_customer_pays_webhook_reconciles_the_invoice(self):
+        today = fields.Date.context_today(self.env.user)
+        invoice = self.make_invoice(self.customer, 150.0, today + datetime.timedelta(days=2))
+        self.plan(today - datetime.timedelta(days=1))  # the D-3 reminder is queued
+        queued = self.comms(self.customer, state="queued")
+        charge = self.charge_for(invoice)
+        result = self.sandbox.pay(charge.txid)
+        self.assertEqual(result["deliveries"], [200])
+        self.assertTrue(self.sandbox.deliveries[0]["url"].endswith("/pix"))
+        event = self.env["collection.pix.event"].search([("txid", "=", charge.txid)])
+        self.assertEqual((event.state, event.source), ("new", "webhook"))
+        self.env["collection.pix.event"]._cron_reconcile()
+        self.assertEqual(event.state, "done")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(charge.state, "paid")
+        self.assertEqual(event.payment_id.journal_id, self.provider.journal_id)
+        self.assertEqual(set(queued.mapped("state")), {"cancelled"})
+
+    def test_duplicate_deliveries_make_one_payment(self):
+        invoice = self.make_invoice(self.customer, 80.0, fields.Date.context_today(self.env.user))
+        charge = self.charge_for(invoice)
+        result = self.sandbox.pay(charge.txid, duplicates=2)
+        self.assertEqual(result["deliveries"], [200, 200, 200])
+        self.env["collection.pix.event"]._cron_reconcile()
+        self.env["collection.pix.event"]._cron_reconcile()
+        events = self.env["collection.pix.event"].search([("txid", "=", charge.txid)])
+        self.assertEqual(len(events), 1)
+        payments = self.env["account.payment"].search([("memo", "like", events.end_to_end_id)])
+        self.assertEqual(len(payments), 1)
+
+    def test_unknown_txid_goes_to_review(self):
+        response = self.post_webhook(self.notification("unknownTxid00000000000000000000", "10.00"))
+        self.assertEqual(response.status_code, 200)
+        self.env["collection.pix.event"]._cron_reconcile()
+        event = self.env["collection.pix.event"].search([("txid", "=", "unknownTxid00000000000000000000")])
+        self.assertEqual(event.state, "review")
+        self.assertIn("No charge", event.review_reason)
+
+    def test_wrong_amount_goes_to_review_and_leaves_the_invoice_open(self):
+        invoice = self.make_invoice(self.customer, 80.0, fields.Date.context_today(self.env.user))
+        charge = self.charge_for(invoice)
+        self.sandbox.pay(charge.txid, amount="70.00")
+        self.env["collection.pix.event"]._cron_reconcile()
+        event = self.env["collection.pix.event"].search([("txid", "=", charge.txid)])
+        self.assertEqual(event.state, "review")
+        self.assertEqual(event.move_id, invoice)
+        self.assertEqual(invoice.payment_state, "not_paid")
+
+    def test_late_cobv_payment_books_fine_and_interest_as_income(self):
+        today = fields.Date.context_today(self.env.user)
+        invoice = self.make_invoice(self.customer, 1000.0, today)
+        charge = self.charge_for(invoice)
+        paid_at = datetime.datetime.combine(today + datetime.timedelta(days=30), datetime.time(15, 0))
+        income = self.policy.income_account_id
+        before = sum(self.env["account.move.line"].search([("account_id", "=", income.id)]).mapped("balance"))
+        self.sandbox.pay(charge.txid, amount="1030.00", paid_at=paid_at.replace(tzinfo=datetime.timezone.utc))
+        self.env["collection.pix.event"]._cron_reconcile()
+        self.assertEqual(charge.state, "paid")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        after = sum(self.env["account.move.line"].search([("account_id", "=", income.id)]).mapped("balance"))
+        self.assertAlmostEqual(after - before, -30.0)  # 2 % fine + 1 % for 30 days
+
+    def test_bad_secret_bad_signature_and_garbage(self):
+        body = self.notification("anyTxid0000000000000000000000", "10.00")
+        self.assertEqual(self.post_webhook(body, token="wrong").status_code, 401)
+        self.assertEqual(self.post_webhook(body, signature=False).status_code, 401)
+        self.assertEqual(self.post_webhook(b"not json at all").status_code, 400)
+        self.assertEqual(self.post_webhook({"pix": [{"endToEndId": "short"}]}).status_code, 400)
+        self.assertFalse(self.env["collection.pix.event"].search([("txid", "=", "anyTxid0000000000000000000000")]))
+
+    def test_storage_failure_answers_503_never_500(self):
+        body = self.notification("anyTxid0000000000000000000000", "10.00")
+        model = type(self.env["collection.pix.event"])
+        with (
+            patch.object(model, "_ingest", side_effect=RuntimeError("disk full")),
+            odoo.tools.mute_logger("odoo.addons.collections_pix.controllers.main"),
+        ):
+            response = self.post_webhook(body)
+        self.assertEqual(response.status_code, 503)
+
+    # ------------------------------------------------------------------
+    # Polling
+    # ------------------------------------------------------------------
+    def test_polling_reconciles_what_the_webhook_missed_and_not_twice(self):
+        invoice = self.make_invoice(self.customer, 90.0, fields.Date.context_today(self.env.user))
+        charge = self.charge_for(invoice)
+        self.sandbox.pay(charge.txid, deliver=False)
+        self.assertFalse(self.env["collection.pix.event"].search([("txid", "=", charge.txid)]))
+        self.env["collection.pix.provider"]._cron_poll()
+        event = self.env["collection.pix.event"].search([("txid", "=", charge.txid)])
+        self.assertEqual((event.source, event.state), ("polling", "done"))
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        # The late webhook delivery of the same Pix changes nothing.
+        response = self.post_webhook({"pix": [json.loads(event.payload)]})
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(json.loads(response.content)["new"], 0)
+        self.env["collection.pix.provider"]._cron_poll()
+        self.assertEqual(len(self.env["collection.pix.event"].search([("txid", "=", charge.txid)])), 1)
+        self.assertEqual(len(invoice.matched_payment_ids | event.payment_id), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestPixConcurrency(TransactionCase):
+    """Webhook and poller handling the same Pix at the same moment, on real committed data."""
+
+    def _connect(self):
+        cursor = odoo.sql_db.db_connect(self.env.cr.dbname).cursor()
+        self.addCleanup(cursor.close)
+        return cursor, api.Environment(cursor, odoo.SUPERUSER_ID, {})
+
+    def setUp(self):
+        super().setUp()
+        cr, env = self._connect()
+        company = env.ref("base.main_company")
+        self.partner = env["res.partner"].create({"name": "Concurrent Pix payer", "vat": CPF})
+        self.move = env["account.move"].create(
+            {
+                "move_type": "out_invoice",
+                "company_id": company.id,
+                "partner_id": self.partner.id,
+                "invoice_date": "2026-03-01",
+                "invoice_date_due": "2026-03-20",
+                "invoice_line_ids": [Command.create({"name": "Service", "price_unit": 100, "tax_ids": []})],
+            }
+        )
+        self.move.action_post()
+        journal = env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "bank")], limit=1)
+        self.provider = env["collection.pix.provider"].create(
+            {
+                "name": "Concurrency PSP",
+                "base_url": "https://127.0.0.1:1",
+                "pix_key": DEFAULT_PIX_KEY,
+                "journal_id": journal.id,
+                "company_id": company.id,
+            }
+        )
+        self.charge = env["collection.pix.charge"].create(
+            {
+                "txid": api_pix.new_txid(),
+                "provider_id": self.provider.id,
+                "company_id": company.id,
+                "move_id": self.move.id,
+                "kind": "cob",
+                "state": "active",
+                "amount": 100.0,
+            }
+        )
+        self.ids = (self.partner.id, self.move.id, self.provider.id, self.charge.id)
+        cr.commit()
+        self.addCleanup(self._cleanup)
+
+    def _cleanup(self):
+        cr, env = self._connect()
+        partner_id, move_id, provider_id, charge_id = self.ids
+        events = env["collection.pix.event"].search([("provider_id", "=", provider_id)])
+        payments = events.payment_id
+        env["collection.pix.charge"].browse(charge_id).write(
+            {"event_id": False, "payment_id": False, "state": "cancelled"}
+        )
+        events.unlink()
+        payments.action_draft()
+        payments.unlink()
+        move = env["account.move"].browse(move_id)
+        move.button_draft()
+        env["collection.pix.charge"].browse(charge_id).unlink()
+        move.with_context(force_delete=True).unlink()
+        env["collection.pix.provider"].browse(provider_id).unlink()
+        env["account.payment.register"].search([("partner_id", "=", partner_id)]).unlink()
+        env["res.partner"].browse(partner_id).unlink()
+        cr.commit()
+
+    def test_webhook_and_poller_at_once_make_one_payment(self):
+        record = {
+            "endToEndId": "E9999999920260316120000000000001",
+            "txid": self.charge.txid,
+            "valor": "100.00",
+            "horario": "2026-03-16T12:00:00Z",
+        }
+        notification = api_pix.parse_pix_record(record)
+        cr_hook, env_hook = self._connect()
+        cr_poll, env_poll = self._connect()
+        provider_id = self.ids[2]
+        # Both store the same Pix: the second insert waits for the first to commit, then does nothing.
+        self.assertEqual(
+            env_hook["collection.pix.event"]._ingest(
+                env_hook["collection.pix.provider"].browse(provider_id), [notification], "webhook"
+            ),
+            1,
+        )
+        cr_hook.commit()
+        self.assertEqual(
+            env_poll["collection.pix.event"]._ingest(
+                env_poll["collection.pix.provider"].browse(provider_id), [notification], "polling"
+            ),
+            0,
+        )
+        cr_poll.commit()
+        # The webhook's worker holds the row while it reconciles; the poller's run skips it.
+        cr_hook.execute(
+            "SELECT id FROM collection_pix_event WHERE end_to_end_id = %s FOR UPDATE", (record["endToEndId"],)
+        )
+        self.assertEqual(env_poll["collection.pix.event"]._cron_reconcile(), 0)
+        cr_poll.commit()
+        self.assertEqual(env_hook["collection.pix.event"]._cron_reconcile(), 1)
+        cr_hook.commit()
+        self.assertEqual(env_poll["collection.pix.event"]._cron_reconcile(), 0, "nothing left once reconciled")
+        cr_poll.commit()
+        _cr, env = self._connect()
+        events = env["collection.pix.event"].search([("end_to_end_id", "=", record["endToEndId"])])
+        self.assertEqual(len(events), 1)
+        self.assertEqual(events.state, "done")
+        payments = env["account.payment"].search([("memo", "like", record["endToEndId"])])
+        self.assertEqual(len(payments), 1)
+        self.assertIn(env["account.move"].browse(self.ids[1]).payment_state, ("paid", "in_payment"))
