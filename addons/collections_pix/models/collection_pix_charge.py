@@ -92,10 +92,13 @@ class CollectionPixCharge(models.Model):
     def _ensure_for_moves(self, moves, raise_errors=False):
         """The live charge of each open receivable, created at the PSP when missing or outdated."""
         charges = self.browse()
+        providers = {}  # one lookup per company, not per invoice
         for move in moves.filtered(
             lambda m: m.move_type == "out_invoice" and m.state == "posted" and m.payment_state in OPEN_PAYMENT_STATES
         ):
-            provider = self.env["collection.pix.provider"].sudo()._for_company(move.company_id)
+            if move.company_id not in providers:
+                providers[move.company_id] = self.env["collection.pix.provider"].sudo()._for_company(move.company_id)
+            provider = providers[move.company_id]
             if not provider:
                 if raise_errors:
                     raise UserError(self.env._("%(company)s has no Pix provider.", company=move.company_id.name))

@@ -3,10 +3,10 @@ import json
 from unittest.mock import patch
 
 import odoo
-from odoo import Command, api, fields
+from odoo import Command, fields
 from odoo.tests import HttpCase, TransactionCase, tagged
 
-from odoo.addons.collections_ruler.tests.common import CollectionsCommon
+from odoo.addons.collections_ruler.tests.common import CollectionsCommon, RealConnectionsMixin
 
 from ..tools import api_pix, brcode
 from .fake_psp import DEFAULT_PIX_KEY, FakePspServer
@@ -243,13 +243,8 @@ class TestPix(CollectionsCommon, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestPixConcurrency(TransactionCase):
+class TestPixConcurrency(RealConnectionsMixin, TransactionCase):
     """Webhook and poller handling the same Pix at the same moment, on real committed data."""
-
-    def _connect(self):
-        cursor = odoo.sql_db.db_connect(self.env.cr.dbname).cursor()
-        self.addCleanup(cursor.close)
-        return cursor, api.Environment(cursor, odoo.SUPERUSER_ID, {})
 
     def setUp(self):
         super().setUp()

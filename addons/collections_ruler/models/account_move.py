@@ -97,19 +97,18 @@ class AccountMove(models.Model):
                 and m.invoice_date_due
             )
         )
-        policies = {}
-        for move in open_moves:
-            partner = move.commercial_partner_id
-            key = (partner.id, move.company_id.id)
-            if key not in policies:
-                policies[key] = partner.with_company(move.company_id)._collection_policy()
-            policy = policies[key]
-            if not policy:
-                result[move.id] = DebtUpdate(to_decimal(move.amount_residual))
-                continue
-            result[move.id] = update_debt(
-                move.amount_residual, move.invoice_date_due, as_of, policy._terms(), consumer=not partner.is_company
-            )
+        for company, moves in open_moves.grouped("company_id").items():
+            policies = moves.commercial_partner_id.with_company(company)._collection_policies()
+            terms = {policy: policy._terms() for policy in set(policies.values()) if policy}
+            for move in moves:
+                partner = move.commercial_partner_id
+                policy = policies[partner.id]
+                if not policy:
+                    result[move.id] = DebtUpdate(to_decimal(move.amount_residual))
+                    continue
+                result[move.id] = update_debt(
+                    move.amount_residual, move.invoice_date_due, as_of, terms[policy], consumer=not partner.is_company
+                )
         return result
 
     def _compute_collection_communication_count(self):

@@ -140,17 +140,25 @@ class ResPartner(models.Model):
     def _collection_policy(self):
         """The policy for this customer in the current company: theirs, their ruler's, else the default."""
         self.ensure_one()
-        partner = self.commercial_partner_id
+        return self._collection_policies()[self.commercial_partner_id.id]
+
+    def _collection_policies(self):
+        """{commercial partner id: policy} in the current company, for the whole recordset at once.
+
+        One search for the company default; the partners' and rulers' choices are
+        read in batch (the debt update of a list of invoices calls this once).
+        """
         company = self.env.company
-        policy = partner.collection_policy_id
-        if not policy:
-            ruler = partner.collection_ruler_id or partner.collection_stage_id.ruler_id
-            policy = ruler.policy_id
-        if not policy or policy.company_id != company:
-            policy = self.env["collection.policy"].search(
-                [("company_id", "=", company.id), ("is_default", "=", True)], limit=1
-            )
-        return policy
+        Policy = self.env["collection.policy"]
+        default = Policy.search([("company_id", "=", company.id), ("is_default", "=", True)], limit=1)
+        result = {}
+        for partner in self.commercial_partner_id:
+            policy = partner.collection_policy_id
+            if not policy:
+                ruler = partner.collection_ruler_id or partner.collection_stage_id.ruler_id
+                policy = ruler.policy_id
+            result[partner.id] = policy if policy and policy.company_id == company else default
+        return result
 
     def _collection_agreement_options(self, moves=None, as_of=None):
         """The ways to settle what the customer owes that the policy allows, for messages and the portal.

@@ -4,7 +4,8 @@ from pathlib import Path
 import polib
 from freezegun import freeze_time
 
-from odoo import Command, fields
+import odoo
+from odoo import Command, api, fields
 from odoo.modules.module import get_module_path
 from odoo.tests import new_test_user
 from odoo.tools.translate import TranslationModuleReader
@@ -87,6 +88,19 @@ class CollectionsCommon(AccountTestInvoicingCommon):
             domain.append(("partner_id", "=", partner.id))
         domain += [(key, "=", value) for key, value in filters.items()]
         return self.env["collection.communication"].search(domain, order="id")
+
+
+class RealConnectionsMixin:
+    """Separate, committing database connections for tests of what row locks do.
+
+    The rest of the suite runs inside one rolled-back transaction; tests using this
+    commit their own data and must clean it up.
+    """
+
+    def _connect(self):
+        cursor = odoo.sql_db.db_connect(self.env.cr.dbname).cursor()
+        self.addCleanup(cursor.close)
+        return cursor, api.Environment(cursor, odoo.SUPERUSER_ID, {})
 
 
 def assert_translations_in_sync(testcase, module):

@@ -5,23 +5,20 @@ import psycopg2
 from freezegun import freeze_time
 
 import odoo
-from odoo import Command, api
+from odoo import Command
 from odoo.tests import TransactionCase, tagged
 from odoo.tools import mute_logger
 
+from .common import RealConnectionsMixin
+
 
 @tagged("post_install", "-at_install")
-class TestRulerConcurrency(TransactionCase):
+class TestRulerConcurrency(RealConnectionsMixin, TransactionCase):
     """Two workers at once, on real committed data and separate database connections.
 
     The rest of the suite runs inside one rolled-back transaction, which cannot show
     what row locks do; these tests open their own connections, commit, and clean up.
     """
-
-    def _connect(self):
-        cursor = odoo.sql_db.db_connect(self.env.cr.dbname).cursor()
-        self.addCleanup(cursor.close)
-        return cursor, api.Environment(cursor, odoo.SUPERUSER_ID, {})
 
     def setUp(self):
         super().setUp()
