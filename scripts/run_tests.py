@@ -54,7 +54,7 @@ def free_port():
 def run_pytest(extra):
     """Plain-pytest tier. Returns (passed, failed)."""
     CACHE.mkdir(exist_ok=True)
-    report = CACHE / "pytest.xml"
+    report = CACHE / f"pytest-{os.getpid()}.xml"  # a run of its own: two runs never read each other's
     report.unlink(missing_ok=True)
     print("== pytest tier: tests/", flush=True)
     proc = subprocess.run([sys.executable, "-m", "pytest", "tests", "-q", f"--junitxml={report}", *extra], cwd=ROOT)
@@ -62,6 +62,7 @@ def run_pytest(extra):
         print(f"pytest did not run (exit {proc.returncode})")
         return 0, 1
     suite = ET.parse(report).getroot()
+    report.replace(CACHE / "pytest.xml")
     suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
     tests, failures, errors, skipped = (int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped"))
     failed = failures + errors
@@ -79,7 +80,7 @@ def odoo_command(db, *args):
 
 
 def run_logged(cmd, env, log_path, warnings_of=OUR_LOGGER):
-    """Run Odoo, keep its full log, echo the interesting part.
+    """Run Odoo, keep its full log (``log_path``, then also the run-independent name), echo the interesting part.
 
     Returns (exit code, offending log lines, (failures, errors, tests) or None).
     Offending: ERROR and CRITICAL lines, and WARNING lines whose logger matches
@@ -104,11 +105,18 @@ def run_logged(cmd, env, log_path, warnings_of=OUR_LOGGER):
                 totals = tuple(map(int, found.groups()))
             if level != "INFO" or OUR_LOGGER.match(logger) or logger.startswith("odoo.tests") or "post-tests" in msg:
                 print(line, end="", flush=True)
+    # The latest run's log under the documented name; the per-run file is the one written above.
+    log_path.replace(CACHE / (log_path.name.split("@")[0] + ".log"))
     return proc.returncode, bad_lines, totals
 
 
 def fresh_database(env, db):
     subprocess.run(["dropdb", "--if-exists", "--force", db], env=env, check=True)
+
+
+def run_database_name():
+    """A database of this run's own: two test runs on one machine never drop each other's."""
+    return f"{os.environ.get('COBRANCA_TEST_DB', 'cobranca_test')}_{os.getpid()}"
 
 
 def run_odoo(test_tags, keep_db):
@@ -120,13 +128,17 @@ def run_odoo(test_tags, keep_db):
         return 0, 1
     env = dict(os.environ, **pg_environment())
     CACHE.mkdir(parents=True, exist_ok=True)
-    db = os.environ.get("COBRANCA_TEST_DB", "cobranca_test")
+    db = run_database_name()
     fresh_database(env, db)
     tags = test_tags or ",".join(f"/{a}" for a in ADDONS)
     cmd = odoo_command(db, "-i", ",".join(ADDONS), "--without-demo=all", "--test-enable", "--test-tags", tags)
-    returncode, bad_lines, totals = run_logged(cmd, env, CACHE / "odoo-test.log")
-    if not keep_db:
-        fresh_database(env, db)
+    try:
+        returncode, bad_lines, totals = run_logged(cmd, env, CACHE / f"odoo-test@{db}.log")
+    finally:
+        if not keep_db:
+            fresh_database(env, db)
+    if keep_db:
+        print(f"odoo: the test database is kept as {db}")
     if totals is None:
         print(f"odoo: no test summary found (exit {returncode}); full log in {CACHE / 'odoo-test.log'}")
         return 0, 1
@@ -146,8 +158,12 @@ def check_demo_install(env, db):
     """Installing the addons with demo data must log no warning at all: a user would see it."""
     fresh_database(env, db)
     cmd = odoo_command(db, "-i", ",".join(ADDONS), "--log-level=info")
-    returncode, bad_lines, _totals = run_logged(cmd, env, CACHE / "odoo-demo-install.log", warnings_of=re.compile(""))
-    fresh_database(env, db)
+    try:
+        returncode, bad_lines, _totals = run_logged(
+            cmd, env, CACHE / f"odoo-demo-install@{db}.log", warnings_of=re.compile("")
+        )
+    finally:
+        fresh_database(env, db)
     if returncode or bad_lines:
         print(f"demo install: FAILED (exit {returncode}):", *bad_lines, sep="\n")
         return 0, 1

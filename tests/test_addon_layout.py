@@ -34,11 +34,43 @@ def test_manifest(addon):
     assert (ADDONS / addon / "static" / "description" / "icon.png").is_file()
 
 
-def test_external_dependencies_cover_what_the_suite_imports():
-    declared = set()
-    for addon in EXPECTED_DEPENDS:
-        declared |= set(manifest(addon).get("external_dependencies", {}).get("python", []))
-    assert {"python-barcode", "qrcode", "requests", "xlsxwriter"} <= declared
+# Odoo's own framework libraries: every addon imports them through Odoo, none declares them.
+PROVIDED_BY_ODOO = {"odoo", "markupsafe", "werkzeug", "dateutil", "psycopg2", "lxml", "pytz", "babel"}
+# Import name -> the PyPI name a manifest declares.
+PYPI_NAMES = {
+    "requests": "requests",
+    "qrcode": "qrcode",
+    "stdnum": "python-stdnum",
+    "barcode": "python-barcode",
+    "xlsxwriter": "xlsxwriter",
+}
+
+
+def third_party_imports(addon):
+    """Top-level modules the addon's code (not its tests) imports from outside the standard library."""
+    found = set()
+    for path in (ADDONS / addon).rglob("*.py"):
+        if "tests" in path.relative_to(ADDONS / addon).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            found |= {name.split(".")[0] for name in names}
+    ours = set(EXPECTED_DEPENDS)  # the plain-pytest fallback imports of a sibling addon
+    return found - set(sys.stdlib_module_names) - PROVIDED_BY_ODOO - ours
+
+
+@pytest.mark.parametrize("addon", sorted(EXPECTED_DEPENDS))
+def test_external_dependencies_are_exactly_what_the_code_imports(addon):
+    imported = third_party_imports(addon)
+    unknown = imported - set(PYPI_NAMES)
+    assert not unknown, f"{addon} imports {unknown}: add their PyPI names to PYPI_NAMES and the manifest"
+    declared = set(manifest(addon).get("external_dependencies", {}).get("python", []))
+    assert declared == {PYPI_NAMES[name] for name in imported}
 
 
 def test_readme_rst_is_generated_from_the_fragments():

@@ -14,7 +14,6 @@ from collections_ruler.tools.debt import (
     Discount,
     PolicyTerms,
     add_months,
-    breached,
     discount_to_revert,
     max_discount,
     money,
@@ -594,17 +593,6 @@ def test_discount_to_revert_is_the_unpaid_share():
 @pytest.mark.parametrize(("base", "remaining"), [(D("900.00"), D("0")), (D("900.00"), D("-1")), (D("0"), D("10"))])
 def test_discount_to_revert_nothing_when_paid_or_no_base(base, remaining):
     assert discount_to_revert(Discount(D("35.00"), D("65.00")), base, remaining) == Discount()
-
-
-def test_breached_beyond_the_tolerance_only():
-    dues = [DATE(2026, 3, 10), DATE(2026, 4, 10)]
-    assert not breached(dues, DATE(2026, 3, 15), 5)  # exactly 5 days late, tolerance 5
-    assert breached(dues, DATE(2026, 3, 16), 5)  # 6 days late
-    assert not breached(dues, DATE(2026, 3, 10), 0)  # on the due date
-    assert breached(dues, DATE(2026, 3, 11), 0)
-    assert not breached([DATE(2026, 4, 10)], DATE(2026, 3, 16), 5)  # not yet due
-    assert breached([DATE(2026, 4, 10), DATE(2026, 3, 10)], DATE(2026, 3, 16), 5)  # any one of them
-    assert not breached([], DATE(2026, 3, 16), 0)
 
 
 # --- properties ---------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from collections_ruler.tools.risk import InvalidHistoryError, PaymentHistory, ri
 from collections_ruler.tools.schedule import (
     ContactWindow,
     InvalidContactWindowError,
-    current_stage_offset,
     is_contact_allowed,
     next_contact_moment,
     weekly_cap_release,
@@ -62,13 +61,6 @@ def test_next_contact_moment_is_allowed_and_never_in_the_past(moment):
     result = next_contact_moment(moment, WINDOW)
     assert result >= moment.replace(microsecond=0) or result == moment
     assert is_contact_allowed(result, WINDOW)
-
-
-@pytest.mark.parametrize(
-    ("days", "expected"), [(-10, None), (-3, -3), (-1, -3), (0, -3), (1, 1), (6, 1), (7, 7), (29, 15), (90, 30)]
-)
-def test_current_stage_is_the_latest_offset_reached(days, expected):
-    assert current_stage_offset(days, [-3, 1, 7, 15, 30]) == expected
 
 
 def test_weekly_cap():

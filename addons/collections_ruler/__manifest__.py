@@ -9,7 +9,7 @@
     "license": "LGPL-3",
     "application": True,
     "depends": ["account", "mail", "sms"],
-    "external_dependencies": {"python": ["requests", "xlsxwriter"]},
+    "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/collections_ruler_groups.xml",
         "security/collections_ruler_security.xml",
@@ -25,6 +25,7 @@
         "wizard/collection_promise_wizard_views.xml",
         "wizard/collection_export_wizard_views.xml",
         "wizard/collection_agreement_wizard_views.xml",
+        "wizard/collection_installment_reschedule_wizard_views.xml",
         "views/collection_policy_views.xml",
         "views/collection_agreement_views.xml",
         "views/collection_ruler_views.xml",

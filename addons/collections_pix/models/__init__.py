@@ -1,4 +1,4 @@
-from . import res_company
+from . import collection_demo
 from . import collection_pix_provider
 from . import collection_pix_charge
 from . import collection_pix_event

@@ -24,18 +24,32 @@ class AccountMove(models.Model):
             )
 
     def action_collection_pix_charge(self):
-        """Create (or refresh) the Pix charge of these invoices now."""
-        self.env["collection.pix.charge"]._ensure_for_moves(self, raise_errors=True)
-        return True
+        """Ask for the Pix charge of these invoices: the PSP is called right after this click commits."""
+        charges = self.env["collection.pix.charge"]._ensure_for_moves(self, raise_errors=True)
+        pending = charges.filtered(lambda c: c.state == "to_send")
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info" if pending else "success",
+                "message": self.env._(
+                    "The Pix charge is being registered at the PSP: its QR code shows here in a moment."
+                )
+                if pending
+                else self.env._("The Pix charge is active."),
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def _collection_stop_if_settled(self):
         res = super()._collection_stop_if_settled()
         # Paid elsewhere, settled by an agreement or reversed: withdraw the Pix charge so nobody pays twice.
-        charges = self.sudo().collection_pix_charge_ids.filtered(lambda c: c.state == "active")
-        settled = charges.filtered(
-            lambda c: c.move_id.state != "posted" or c.move_id.payment_state not in ("not_paid", "partial")
-        )
-        settled._cancel_remote()
+        # Only marked here; the sync cron calls the PSP once this transaction has committed.
+        charges = self.sudo().collection_pix_charge_ids.filtered(lambda c: c.state in ("to_send", "active"))
+        open_moves = charges.move_id._collection_filter_open()
+        settled = charges.filtered(lambda c: c.move_id not in open_moves)
+        settled._request_cancel("settled")
         # Partly paid: the charge asks for too much; the next reminder creates a new one.
-        (charges - settled).filtered(lambda c: c._outdated())._cancel_remote()
+        (charges - settled).filtered(lambda c: c.state == "active" and c._outdated())._request_cancel("outdated")
         return res

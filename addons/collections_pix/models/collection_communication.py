@@ -1,16 +1,27 @@
-from odoo import models
+import datetime
+
+from odoo import fields, models
+
+PIX_WAIT_MINUTES = 2  # the sync cron usually answers within seconds; it re-triggers the dispatch
 
 
 class CollectionCommunication(models.Model):
     _inherit = "collection.communication"
 
     def _collection_prepare_payment(self, open_moves):
-        """Each reminder carries a live Pix charge for its invoices when the company has a PSP."""
-        res = super()._collection_prepare_payment(open_moves)
+        """Each reminder carries a live Pix charge for its invoices when the company has a PSP.
+
+        A charge still to be sent makes the contact wait a little: the sync cron creates
+        it at the PSP after this transaction commits, then triggers the dispatch again.
+        A charge the PSP refused does not hold the reminder back: it goes without Pix.
+        """
+        wait_until = super()._collection_prepare_payment(open_moves)
         provider = self.env["collection.pix.provider"].sudo()._for_company(self.company_id)
         if self.channel in ("email", "whatsapp", "letter") and provider and provider.auto_charge:
-            self.env["collection.pix.charge"]._ensure_for_moves(open_moves)
-        return res
+            charges = self.env["collection.pix.charge"]._ensure_for_moves(open_moves)
+            if charges.filtered(lambda c: c.state == "to_send"):
+                return fields.Datetime.now() + datetime.timedelta(minutes=PIX_WAIT_MINUTES)
+        return wait_until
 
     def _compute_payment_instructions(self):
         res = super()._compute_payment_instructions()

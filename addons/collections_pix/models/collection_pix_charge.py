@@ -5,24 +5,32 @@ import logging
 
 import qrcode
 
-from odoo import api, fields, models
+from odoo import api, fields, models, modules
 from odoo.exceptions import UserError
 
-from odoo.addons.collections_ruler.models.account_move import OPEN_PAYMENT_STATES
-from odoo.addons.collections_ruler.tools.debt import CONSUMER_FINE_CAP, to_decimal
-
-from ..tools import api_pix
+from ..tools import api_pix, brcode
 from ..tools.documents import parse_tax_id
 
 _logger = logging.getLogger(__name__)
 
 CHARGE_STATES = [
-    ("draft", "Not Sent"),
+    ("to_send", "To Send"),
     ("active", "Active"),
+    ("to_cancel", "To Withdraw"),
     ("paid", "Paid"),
     ("cancelled", "Cancelled"),
-    ("error", "Refused by the PSP"),
+    ("error", "Failed"),
 ]
+CANCEL_REASONS = [
+    ("settled", "Invoice paid, settled or reversed"),
+    ("outdated", "Amount or due date changed"),
+    ("invalid", "The PSP returned an unusable Pix code"),
+    ("manual", "Withdrawn by a user"),
+]
+LIVE_STATES = ("to_send", "active")
+MAX_SYNC_ATTEMPTS = 6  # retried after 1, 2, 4, 8 and 16 minutes: about half an hour for a PSP outage
+CLAIM_MINUTES = 5  # longer than the client's worst case (timeout x retries): a crashed worker's claim expires
+REFUSED_RETRY_HOURS = 24  # a receivable the PSP refused today gets no new automatic charge before this
 
 
 def qr_png(payload):
@@ -51,7 +59,12 @@ class CollectionPixCharge(models.Model):
     kind = fields.Selection(
         [("cob", "Immediate (cob)"), ("cobv", "With Due Date (cobv)")], required=True, readonly=True
     )
-    state = fields.Selection(CHARGE_STATES, default="draft", required=True, readonly=True, index=True)
+    state = fields.Selection(CHARGE_STATES, default="to_send", required=True, readonly=True, index=True)
+    cancel_reason = fields.Selection(CANCEL_REASONS, string="Withdrawal Reason", readonly=True)
+    attempt_count = fields.Integer(string="Attempts", readonly=True, help="Calls made to the PSP for the current step.")
+    next_attempt_at = fields.Datetime(
+        string="Next Attempt", readonly=True, help="Not before this moment (a retry, or a call under way)."
+    )
     amount = fields.Monetary(readonly=True, help="What the charge asks for (cob) or its face value (cobv).")
     due_date = fields.Date(readonly=True)
     fine_percent = fields.Float(readonly=True, digits=(5, 2))
@@ -75,8 +88,9 @@ class CollectionPixCharge(models.Model):
         # One live charge per receivable: a second one would let the customer pay twice.
         self.env.cr.execute(
             """
-            CREATE UNIQUE INDEX IF NOT EXISTS collection_pix_charge_one_active_per_move
-                ON collection_pix_charge (move_id) WHERE state IN ('draft', 'active')
+            DROP INDEX IF EXISTS collection_pix_charge_one_active_per_move;
+            CREATE UNIQUE INDEX IF NOT EXISTS collection_pix_charge_one_live_per_move
+                ON collection_pix_charge (move_id) WHERE state IN ('to_send', 'active');
             """
         )
 
@@ -86,16 +100,22 @@ class CollectionPixCharge(models.Model):
             charge.qr_image = base64.b64encode(qr_png(charge.payload)) if charge.payload else False
 
     # ------------------------------------------------------------------
-    # Creation
+    # What to do: marked in the caller's transaction, done by the sync cron
     # ------------------------------------------------------------------
     @api.model
     def _ensure_for_moves(self, moves, raise_errors=False):
-        """The live charge of each open receivable, created at the PSP when missing or outdated."""
+        """Give each open receivable one live, up-to-date charge; returns the live charges.
+
+        Nothing is sent here: an outdated charge is marked to be withdrawn, a missing one
+        is created "to send", and the sync cron calls the PSP once this transaction has
+        committed. A receivable the PSP refused lately gets no new automatic charge
+        (``raise_errors``, a user's click, always tries again).
+        """
         charges = self.browse()
         providers = {}  # one lookup per company, not per invoice
-        for move in moves.filtered(
-            lambda m: m.move_type == "out_invoice" and m.state == "posted" and m.payment_state in OPEN_PAYMENT_STATES
-        ):
+        refused_since = fields.Datetime.now() - datetime.timedelta(hours=REFUSED_RETRY_HOURS)
+        marked = False
+        for move in moves._collection_filter_open():
             if move.company_id not in providers:
                 providers[move.company_id] = self.env["collection.pix.provider"].sudo()._for_company(move.company_id)
             provider = providers[move.company_id]
@@ -103,25 +123,26 @@ class CollectionPixCharge(models.Model):
                 if raise_errors:
                     raise UserError(self.env._("%(company)s has no Pix provider.", company=move.company_id.name))
                 continue
-            current = move.sudo().collection_pix_charge_ids.filtered(lambda c: c.state == "active")
-            if current and not current._outdated():
-                charges |= current
+            existing = move.sudo().collection_pix_charge_ids
+            live = existing.filtered(lambda c: c.state in LIVE_STATES)
+            if live and (live.state == "to_send" or not live._outdated()):
+                charges |= live
                 continue
-            current._cancel_remote()
-            if current.filtered(lambda c: c.state == "active"):
-                if raise_errors:
-                    raise UserError(self.env._("The PSP did not withdraw the previous Pix charge: try again later."))
+            if live:
+                live._request_cancel("outdated")
+                marked = True
+            if not raise_errors and existing.filtered(lambda c: c.state == "error" and c.create_date >= refused_since):
                 continue
             # The partial unique index must see the withdrawal before the new row is inserted.
             self.flush_model(["state"])
-            charge = self.sudo().create(self._charge_values(provider, move))
-            charge._send(raise_errors=raise_errors)
-            if charge.state == "active":
-                charges |= charge
+            charges |= self.sudo().create(self._prepare_charge_vals(provider, move))
+            marked = True
+        if marked:
+            self._trigger_sync()
         return charges
 
     @api.model
-    def _charge_values(self, provider, move):
+    def _prepare_charge_vals(self, provider, move):
         """cobv with the policy's fine and interest while the invoice is not yet due; after that, cob for
         the amount updated to today (a PSP refuses a cobv due in the past)."""
         today = fields.Date.context_today(self)
@@ -130,18 +151,19 @@ class CollectionPixCharge(models.Model):
             "provider_id": provider.id,
             "company_id": move.company_id.id,
             "move_id": move.id,
+            "state": "to_send",
         }
         if move.invoice_date_due and move.invoice_date_due >= today:
-            policy = move.commercial_partner_id.with_company(move.company_id)._collection_policy()
-            fine = to_decimal(policy.fine_percent) if policy else 0
-            if fine and not move.commercial_partner_id.is_company:
-                fine = min(fine, CONSUMER_FINE_CAP)
+            partner = move.commercial_partner_id.with_company(move.company_id)
+            policy = partner._collection_policy()
+            terms = policy._terms() if policy else None
             values.update(
                 kind="cobv",
                 amount=move.amount_residual,
                 due_date=move.invoice_date_due,
-                fine_percent=float(fine),
-                interest_percent_month=policy.interest_percent_month if policy else 0.0,
+                # The consumer cap (CDC art. 52 §1) comes from the same rule as the debt update.
+                fine_percent=float(terms.fine_rate_for(partner._collection_is_consumer())) if terms else 0.0,
+                interest_percent_month=float(terms.interest_percent_month) if terms else 0.0,
             )
         else:
             update = move._collection_debt_update(today).get(move.id)
@@ -153,6 +175,186 @@ class CollectionPixCharge(models.Model):
             )
         return values
 
+    def _request_cancel(self, reason):
+        """Mark live charges to be withdrawn at the PSP by the sync cron (never here: this transaction may
+        still roll back, and a payment must not wait on the PSP). A charge that never reached the PSP is
+        simply cancelled."""
+        never_sent = self.filtered(lambda c: c.state == "to_send" and not c.attempt_count)
+        never_sent.write({"state": "cancelled", "cancel_reason": reason})
+        to_withdraw = (self - never_sent).filtered(lambda c: c.state in LIVE_STATES)
+        if to_withdraw:
+            to_withdraw.write(
+                {"state": "to_cancel", "cancel_reason": reason, "attempt_count": 0, "next_attempt_at": False}
+            )
+            self._trigger_sync()
+        return to_withdraw
+
+    @api.model
+    def _trigger_sync(self):
+        self.env.ref("collections_pix.ir_cron_pix_sync")._trigger()
+
+    def action_cancel(self):
+        self._request_cancel("manual")
+        return True
+
+    def action_retry(self):
+        """Send a failed charge again (a user fixed the customer's CPF, the PSP is back)."""
+        failed = self.filtered(lambda c: c.state == "error" and not c.cancel_reason)
+        self.env["collection.pix.charge"]._ensure_for_moves(failed.move_id, raise_errors=True)
+        return True
+
+    # ------------------------------------------------------------------
+    # The sync cron: the only place that calls the PSP about a charge
+    # ------------------------------------------------------------------
+    @api.model
+    def _cron_sync(self, batch_size=20):
+        """Create and withdraw charges at the PSP, one charge per transaction.
+
+        A charge is claimed (attempt counted, ``next_attempt_at`` pushed past the call's
+        worst case) and committed before the call, so no row lock is held while the PSP
+        answers and a payment marking the same charge never waits for it. The txid is the
+        idempotency key: a repeated PUT recovers the charge an earlier, lost answer created.
+        Withdrawals go first, and a receivable's new charge waits for its old one to go.
+        """
+        self = self.sudo()  # a system job: it works for every company
+        auto_commit = not modules.module.current_test
+        done = 0
+        activated = False
+        for _round in range(batch_size):
+            charge = self._lock_next_to_sync()
+            if not charge:
+                break
+            charge.write(
+                {
+                    "attempt_count": charge.attempt_count + 1,
+                    "next_attempt_at": fields.Datetime.now() + datetime.timedelta(minutes=CLAIM_MINUTES),
+                }
+            )
+            if auto_commit:
+                self.env.cr.commit()
+            try:
+                with self.env.cr.savepoint():
+                    if charge.state == "to_cancel":
+                        charge._sync_cancel()
+                    else:
+                        activated |= charge._sync_send()
+            except Exception as error:
+                self.env.invalidate_all()
+                _logger.exception("collections_pix: charge %s could not be synchronised", charge.txid)
+                charge._sync_failed(error, retryable=True)
+            if auto_commit:
+                self.env.cr.commit()
+            done += 1
+        self.env.cr.execute(
+            "SELECT COUNT(*) FROM collection_pix_charge WHERE state IN ('to_send', 'to_cancel')"
+            " AND (next_attempt_at IS NULL OR next_attempt_at <= %s)",
+            (fields.Datetime.now(),),
+        )
+        self.env["ir.cron"]._notify_progress(done=done, remaining=self.env.cr.fetchone()[0])
+        if activated:  # reminders waiting for their Pix can go now
+            self.env.ref("collections_ruler.ir_cron_collection_dispatch")._trigger()
+        return done
+
+    @api.model
+    def _lock_next_to_sync(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT c.id FROM collection_pix_charge c
+             WHERE c.state IN ('to_send', 'to_cancel')
+               AND (c.next_attempt_at IS NULL OR c.next_attempt_at <= %s)
+               AND NOT (c.state = 'to_send' AND EXISTS (
+                        SELECT 1 FROM collection_pix_charge old
+                         WHERE old.move_id = c.move_id AND old.state = 'to_cancel'))
+             ORDER BY c.state = 'to_send', c.id
+             LIMIT 1
+               FOR UPDATE SKIP LOCKED
+            """,
+            (fields.Datetime.now(),),
+        )
+        row = self.env.cr.fetchone()
+        return self.browse(row[0] if row else [])
+
+    def _sync_send(self):
+        """PUT the charge; returns whether it became active."""
+        self.ensure_one()
+        provider = self.provider_id
+        try:
+            body = self._prepare_psp_body()
+            with provider._client() as client:
+                create = client.create_cobv if self.kind == "cobv" else client.create_cob
+                answer = create(self.txid, body, recover=self.attempt_count > 1)
+            location = answer.get("location") or (answer.get("loc") or {}).get("location")
+            payload = answer.get("pixCopiaECola")
+            invalid = self._payload_problem(payload, location)
+        except api_pix.ApiPixError as error:
+            self._sync_failed(error, retryable=_retryable(error))
+            return False
+        except (UserError, ValueError) as error:
+            self._sync_failed(error, retryable=False)
+            return False
+        # The charge exists at the PSP now. A payment or a user may have asked meanwhile to withdraw it.
+        self.invalidate_recordset(["state"])
+        values = {"location": location, "next_attempt_at": False}
+        if invalid:
+            _logger.warning("collections_pix: charge %s: %s", self.txid, invalid)
+            values.update(state="to_cancel", cancel_reason="invalid", attempt_count=0, error_message=invalid)
+        elif self.state == "to_send":
+            values.update(state="active", payload=payload, error_message=False)
+        else:
+            values.update(state="to_cancel", attempt_count=0, payload=payload)
+        self.write(values)
+        if values["state"] == "to_cancel":
+            self._trigger_sync()
+        return values["state"] == "active"
+
+    def _payload_problem(self, payload, location):
+        """Why the PSP's pixCopiaECola must not be shown or printed, or None: it must be a valid BR Code
+        pointing at this charge's location."""
+        try:
+            code = brcode.parse(payload or "")
+        except brcode.BRCodeError as error:
+            return self.env._("The PSP returned an invalid Pix copia e cola: %(error)s", error=error)
+        if location and code.url and code.url.removeprefix("https://") != location.removeprefix("https://"):
+            return self.env._("The PSP's Pix copia e cola points at another charge (%(url)s).", url=code.url)
+        return None
+
+    def _sync_cancel(self):
+        """PATCH the charge as removed; a charge the PSP no longer has, or already removed, is done."""
+        self.ensure_one()
+        try:
+            with self.provider_id._client() as client:
+                try:
+                    (client.cancel_cobv if self.kind == "cobv" else client.cancel_cob)(self.txid)
+                except api_pix.ApiPixError as error:
+                    if error.status == 404:
+                        pass  # it never reached the PSP (a lost PUT): nothing to withdraw
+                    elif error.status == 400:
+                        status = (client.get_cobv if self.kind == "cobv" else client.get_cob)(self.txid).get("status")
+                        if status == api_pix.STATUS_ACTIVE:
+                            raise
+                        # Removed already, or paid: a payment arrives by webhook or polling and is reconciled.
+                    else:
+                        raise
+        except api_pix.ApiPixError as error:
+            self._sync_failed(error, retryable=_retryable(error))
+            return
+        except UserError as error:
+            self._sync_failed(error, retryable=False)
+            return
+        self.write({"state": "cancelled", "next_attempt_at": False})
+
+    def _sync_failed(self, error, retryable):
+        """Try again later with backoff, or give up visibly (state Failed, the PSP's words kept)."""
+        self.ensure_one()
+        message = str(error)[:500]
+        if retryable and self.attempt_count < MAX_SYNC_ATTEMPTS:
+            wait = datetime.timedelta(minutes=2 ** (self.attempt_count - 1))
+            self.write({"error_message": message, "next_attempt_at": fields.Datetime.now() + wait})
+            return
+        _logger.warning("collections_pix: charge %s failed at the PSP: %s", self.txid, message)
+        self.write({"state": "error", "error_message": message, "next_attempt_at": False})
+
     def _debtor(self):
         partner = self.move_id.commercial_partner_id
         try:
@@ -161,53 +363,33 @@ class CollectionPixCharge(models.Model):
             return None
         return api_pix.debtor_from_tax_id(document.digits, partner.name)
 
-    def _send(self, raise_errors=False):
-        """PUT the charge at the PSP. The txid is the idempotency key: a retry re-sends the same one."""
+    def _prepare_psp_body(self):
+        """The API Pix body of this charge; raises UserError or ValueError for what the PSP would refuse."""
         self.ensure_one()
         provider = self.provider_id
         message = self.env._("Invoice %(name)s", name=self.move_id.name)
-        try:
-            if self.kind == "cobv":
-                debtor = self._debtor()
-                if not debtor:
-                    raise UserError(
-                        self.env._(
-                            "A Pix charge with due date needs the customer's CPF or CNPJ (%(partner)s).",
-                            partner=self.partner_id.display_name,
-                        )
+        if self.kind == "cobv":
+            debtor = self._debtor()
+            if not debtor:
+                raise UserError(
+                    self.env._(
+                        "A Pix charge with due date needs the customer's CPF or CNPJ (%(partner)s).",
+                        partner=self.partner_id.display_name,
                     )
-                body = api_pix.cobv_body(
-                    self.amount,
-                    provider.pix_key,
-                    self.due_date,
-                    debtor,
-                    validity_days=provider.cobv_validity_days,
-                    fine_percent=self.fine_percent or None,
-                    interest_percent_month=self.interest_percent_month or None,
-                    payer_message=message,
                 )
-                with provider._client() as client:
-                    answer = client.create_cobv(self.txid, body)
-            else:
-                seconds = int((self.expires_at - fields.Datetime.now()).total_seconds()) if self.expires_at else 86400
-                body = api_pix.cob_body(
-                    self.amount, provider.pix_key, max(seconds, 60), debtor=self._debtor(), payer_message=message
-                )
-                with provider._client() as client:
-                    answer = client.create_cob(self.txid, body)
-        except (api_pix.ApiPixError, UserError, ValueError) as error:
-            self.write({"state": "error", "error_message": str(error)[:500]})
-            if raise_errors:
-                raise UserError(self.env._("The Pix charge was not created: %(error)s", error=error)) from error
-            _logger.warning("collections_pix: charge %s refused: %s", self.txid, error)
-            return
-        self.write(
-            {
-                "state": "active",
-                "location": answer.get("location") or (answer.get("loc") or {}).get("location"),
-                "payload": answer.get("pixCopiaECola"),
-                "error_message": False,
-            }
+            return api_pix.cobv_body(
+                self.amount,
+                provider.pix_key,
+                self.due_date,
+                debtor,
+                validity_days=provider.cobv_validity_days,
+                fine_percent=self.fine_percent or None,
+                interest_percent_month=self.interest_percent_month or None,
+                payer_message=message,
+            )
+        seconds = int((self.expires_at - fields.Datetime.now()).total_seconds()) if self.expires_at else 86400
+        return api_pix.cob_body(
+            self.amount, provider.pix_key, max(seconds, 60), debtor=self._debtor(), payer_message=message
         )
 
     def _outdated(self):
@@ -224,27 +406,9 @@ class CollectionPixCharge(models.Model):
             or (self.currency_id.compare_amounts(self.amount, move.collection_updated_amount) != 0)
         )
 
-    # ------------------------------------------------------------------
-    # Cancellation
-    # ------------------------------------------------------------------
-    def _cancel_remote(self):
-        """Withdraw live charges at the PSP (paid elsewhere, agreement, amount change). Best effort:
-        a charge the PSP would not withdraw stays active and a payment on it still reconciles."""
-        for charge in self.filtered(lambda c: c.state in ("draft", "active")):
-            if charge.state == "draft":
-                charge.state = "cancelled"
-                continue
-            try:
-                with charge.provider_id._client() as client:
-                    (client.cancel_cobv if charge.kind == "cobv" else client.cancel_cob)(charge.txid)
-            except (api_pix.ApiPixError, UserError) as error:
-                _logger.warning(
-                    "collections_pix: could not withdraw charge %s: %s", charge.txid, error, stack_info=True
-                )
-                charge.error_message = str(error)[:500]
-                continue
-            charge.state = "cancelled"
 
-    def action_cancel(self):
-        self._cancel_remote()
-        return True
+def _retryable(error):
+    """Network trouble, throttling and PSP outages pass; a refusal (4xx) needs a person."""
+    return isinstance(error, api_pix.ApiPixConnectionError) or (
+        error.status is not None and (error.status == 429 or error.status >= 500)
+    )

@@ -107,7 +107,12 @@ class CollectionPixEvent(models.Model):
             (batch_size,),
         )
         events = self.sudo().browse([row[0] for row in self.env.cr.fetchall()])
-        for event in events:
+        events._reconcile_each()
+        return len(events)
+
+    def _reconcile_each(self):
+        """Reconcile these locked events, each in its own savepoint: one failure goes to review alone."""
+        for event in self:
             try:
                 with self.env.cr.savepoint():
                     event._reconcile()
@@ -115,21 +120,22 @@ class CollectionPixEvent(models.Model):
                 _logger.exception("collections_pix: Pix %s could not be reconciled", event.end_to_end_id)
                 self.env.invalidate_all()
                 event.write({"state": "review", "review_reason": self.env._("Error: %(error)s", error=error)})
-        return len(events)
 
     def _review(self, reason, **values):
         self.write({"state": "review", "review_reason": reason, **values})
 
     def _reconcile(self):
         self.ensure_one()
-        charge = self.env["collection.pix.charge"].search([("txid", "=", self.txid)], limit=1) if self.txid else None
+        # Charges are the system's bookkeeping (read-only to users); the payment is made with the caller's rights.
+        Charge = self.env["collection.pix.charge"].sudo()
+        charge = Charge.search([("txid", "=", self.txid)], limit=1) if self.txid else None
         if not charge or charge.company_id != self.company_id:
             return self._review(self.env._("No charge with this txid: a Pix not made from our QR codes."))
         move = charge.move_id
         values = {"charge_id": charge.id, "move_id": move.id}
         if charge.state == "paid":
             return self._review(self.env._("The charge was already paid by another Pix: refund one."), **values)
-        if move.payment_state not in ("not_paid", "partial"):
+        if not move._collection_filter_open():
             return self._review(self.env._("The invoice was already paid: refund this Pix."), **values)
         expected = self._expected_amount(charge)
         received = money(self.amount)
@@ -201,8 +207,19 @@ class CollectionPixEvent(models.Model):
         return payment
 
     def action_retry(self):
-        self.filtered(lambda e: e.state == "review").write({"state": "new", "review_reason": False})
-        self._cron_reconcile()
+        """Reconcile again the selected notifications only, with the rights of the user who asks."""
+        retry = self.filtered(lambda e: e.state == "review")
+        if not retry:
+            return True
+        self.env.flush_all()
+        # Skip what a running reconciliation holds: it is being handled.
+        self.env.cr.execute(
+            "SELECT id FROM collection_pix_event WHERE id IN %s AND state = 'review' FOR UPDATE SKIP LOCKED",
+            (tuple(retry.ids),),
+        )
+        locked = self.browse([row[0] for row in self.env.cr.fetchall()])
+        locked.write({"state": "new", "review_reason": False})
+        locked._reconcile_each()
         return True
 
     def action_ignore(self):

@@ -13,7 +13,7 @@ class TestDemoData(TransactionCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company = cls.env["res.company"]._collections_create_demo_data()
+        cls.company = cls.env["collection.demo"]._collections_create_demo_data()
         cls.today = fields.Date.context_today(cls.env["res.company"])
 
     def test_company_is_brazilian_on_the_br_chart(self):

@@ -1,6 +1,9 @@
 import datetime
 import json
+import time
 from unittest.mock import patch
+
+from freezegun import freeze_time
 
 import odoo
 from odoo import Command, fields
@@ -45,12 +48,24 @@ class TestPix(CollectionsCommon, HttpCase):
 
     def setUp(self):
         super().setUp()
+        self.addCleanup(self.sandbox._failures.clear)
         self.env["ir.config_parameter"].sudo().set_param("web.base.url", self.base_url())
         self.provider.action_register_webhook()
 
     def charge_for(self, move):
+        """Click "Create Pix Charge", then let the sync cron call the PSP (after the click's commit)."""
         move.action_collection_pix_charge()
+        self.sync()
         return move.collection_pix_charge_id
+
+    def sync(self):
+        self.env["collection.pix.charge"]._cron_sync()
+
+    def pay_invoice(self, invoice, amount=None):
+        values = {"amount": amount} if amount else {}
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
+            values
+        )._create_payments()
 
     def webhook_path(self, token=None):
         return f"/collections_pix/webhook/{self.provider.id}/{token or self.provider.webhook_token}/pix"
@@ -94,25 +109,110 @@ class TestPix(CollectionsCommon, HttpCase):
         self.assertAlmostEqual(charge.amount, 1035.0)  # 2 % fine + 1.5 % interest
         self.assertEqual(self.sandbox.charges[charge.txid]["valor"]["original"], "1035.00")
 
+    def test_charge_is_created_after_commit_by_the_sync_cron(self):
+        invoice = self.make_invoice(self.customer, 300.0, fields.Date.context_today(self.env.user))
+        puts = len(self.sandbox.requests)
+        action = invoice.action_collection_pix_charge()
+        charge = invoice.collection_pix_charge_ids
+        self.assertEqual(charge.state, "to_send", "only marked in the click's transaction")
+        self.assertEqual(len(self.sandbox.requests), puts, "no call to the PSP before the commit")
+        self.assertIn("registered at the PSP", action["params"]["message"])
+        self.sync()
+        self.assertEqual(charge.state, "active")
+        self.assertEqual(self.sandbox.charges[charge.txid]["status"], "ATIVA")
+
     def test_charge_is_reused_then_withdrawn_when_paid_elsewhere(self):
         invoice = self.make_invoice(self.customer, 300.0, fields.Date.context_today(self.env.user))
         charge = self.charge_for(invoice)
         self.assertEqual(self.charge_for(invoice), charge, "one live charge per receivable")
-        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
-            {}
-        )._create_payments()
+        self.pay_invoice(invoice)
+        self.assertEqual((charge.state, charge.cancel_reason), ("to_cancel", "settled"))
+        self.assertEqual(self.sandbox.charges[charge.txid]["status"], "ATIVA", "withdrawn after commit, not inline")
+        self.sync()
         self.assertEqual(charge.state, "cancelled")
+        self.assertEqual(self.sandbox.charges[charge.txid]["status"], "REMOVIDA_PELO_USUARIO_RECEBEDOR")
+
+    def test_rolled_back_payment_leaves_the_charge_alive_at_the_psp(self):
+        invoice = self.make_invoice(self.customer, 300.0, fields.Date.context_today(self.env.user))
+        charge = self.charge_for(invoice)
+        requests_before = len(self.sandbox.requests)
+        with self.assertRaises(RuntimeError), self.env.cr.savepoint():
+            self.pay_invoice(invoice)
+            self.assertEqual(charge.state, "to_cancel")
+            raise RuntimeError("the payment's transaction rolls back (a constraint, a crash)")
+        self.env.invalidate_all()
+        self.assertEqual(invoice.payment_state, "not_paid")
+        self.assertEqual(charge.state, "active")
+        self.sync()
+        self.assertEqual(len(self.sandbox.requests), requests_before, "the PSP never heard of it")
+        self.assertEqual(self.sandbox.charges[charge.txid]["status"], "ATIVA", "the customer's QR still works")
+        self.assertEqual(invoice.collection_pix_payload, charge.payload)
+
+    def test_a_stalling_psp_does_not_slow_a_payment_registration(self):
+        invoice = self.make_invoice(self.customer, 300.0, fields.Date.context_today(self.env.user))
+        charge = self.charge_for(invoice)
+        self.sandbox.stall_next(10, count=20)  # every call to the PSP would now wait 10 s
+        self.addCleanup(self.sandbox._stalls.clear)
+        requests_before = len(self.sandbox.requests)
+        started = time.monotonic()
+        self.pay_invoice(invoice)
+        elapsed = time.monotonic() - started
+        self.assertEqual(len(self.sandbox.requests), requests_before, "the payment made no call to the PSP")
+        self.assertLess(elapsed, 10, "and so never waited on it")
+        self.assertEqual(charge.state, "to_cancel")
+
+    def test_psp_outage_is_retried_then_shown_as_failed(self):
+        invoice = self.make_invoice(self.customer, 300.0, fields.Date.context_today(self.env.user))
+        invoice.action_collection_pix_charge()
+        charge = invoice.collection_pix_charge_ids
+        self.sandbox.fail_next(400, count=1, path="/cobv/")
+        self.sync()
+        self.assertEqual(charge.state, "error", "a refusal (4xx) needs a person: no retry")
+        self.assertTrue(charge.error_message)
+        self.assertFalse(invoice.collection_pix_payload, "nothing to show or print")
+        charge.action_retry()
+        self.sync()
+        self.assertEqual(invoice.collection_pix_charge_id.state, "active", "a user's retry creates a new one")
+
+    def test_psp_server_errors_are_retried_later_with_backoff(self):
+        invoice = self.make_invoice(self.customer, 300.0, fields.Date.context_today(self.env.user))
+        invoice.action_collection_pix_charge()
+        charge = invoice.collection_pix_charge_ids
+        self.sandbox.fail_next(503, count=4, retry_after=0, path="/cobv/")  # the client's own retries are spent too
+        self.sync()
+        self.assertEqual(charge.state, "to_send")
+        self.assertEqual(charge.attempt_count, 1)
+        self.assertTrue(charge.next_attempt_at and charge.next_attempt_at > fields.Datetime.now())
+        self.sync()
+        self.assertEqual(charge.attempt_count, 1, "not before its next attempt")
+        with freeze_time(charge.next_attempt_at + datetime.timedelta(seconds=1)):
+            self.sync()
+        self.assertEqual(charge.state, "active")
+
+    def test_an_invalid_copia_e_cola_from_the_psp_is_never_shown(self):
+        invoice = self.make_invoice(self.customer, 300.0, fields.Date.context_today(self.env.user))
+        with patch.object(type(self.sandbox), "_copy_paste", lambda *_args: "000201not-a-br-code6304ABCD"):
+            invoice.action_collection_pix_charge()
+            self.sync()
+        charge = invoice.collection_pix_charge_ids
+        # Withdrawn in the same run (withdrawals are the sync's next job), the PSP's text never stored as payload.
+        self.assertEqual((charge.state, charge.cancel_reason), ("cancelled", "invalid"))
+        self.assertIn("invalid Pix copia e cola", charge.error_message)
+        self.assertFalse(charge.payload)
+        self.assertFalse(invoice.collection_pix_payload)
+        html = self.env["ir.actions.report"]._render_qweb_html("account.account_invoices", invoice.ids)[0].decode()
+        self.assertNotIn("not-a-br-code", html)
         self.assertEqual(self.sandbox.charges[charge.txid]["status"], "REMOVIDA_PELO_USUARIO_RECEBEDOR")
 
     def test_partial_payment_replaces_the_charge(self):
         invoice = self.make_invoice(self.customer, 300.0, fields.Date.context_today(self.env.user))
         first = self.charge_for(invoice)
-        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
-            {"amount": 100.0}
-        )._create_payments()
-        self.assertEqual(first.state, "cancelled")
+        self.pay_invoice(invoice, 100.0)
+        self.assertEqual((first.state, first.cancel_reason), ("to_cancel", "outdated"))
         second = self.charge_for(invoice)
+        self.assertEqual(first.state, "cancelled", "the old charge goes before the new one is sent")
         self.assertNotEqual(second, first)
+        self.assertEqual(second.state, "active")
         self.assertAlmostEqual(second.amount, 200.0)
 
     def test_reminder_email_carries_the_pix(self):
@@ -122,6 +222,11 @@ class TestPix(CollectionsCommon, HttpCase):
         contact = self.comms(self.customer, channel="email")
         self.assertEqual(contact.move_ids, invoice)
         self.dispatch(contact.scheduled_at)
+        self.assertEqual(contact.state, "queued", "the reminder waits for its Pix")
+        self.assertEqual(invoice.collection_pix_charge_ids.state, "to_send")
+        self.sync()
+        self.dispatch(contact.scheduled_at)
+        self.assertEqual(contact.state, "sent")
         charge = invoice.collection_pix_charge_id
         self.assertTrue(charge, "the ruler created the charge")
         body = contact.mail_message_id.body
@@ -178,6 +283,39 @@ class TestPix(CollectionsCommon, HttpCase):
         event = self.env["collection.pix.event"].search([("txid", "=", "unknownTxid00000000000000000000")])
         self.assertEqual(event.state, "review")
         self.assertIn("No charge", event.review_reason)
+
+    def test_retry_reconciles_only_the_chosen_notification_with_the_users_rights(self):
+        invoice = self.make_invoice(self.customer, 10.0, fields.Date.context_today(self.env.user))
+        txids = [api_pix.new_txid() for _n in range(3)]
+        Event = self.env["collection.pix.event"]
+        notifications = [
+            api_pix.parse_pix_record(
+                {"endToEndId": f"E1234567820260316120{n}abcdefghijk", "txid": txid, "valor": "10.00",
+                 "horario": "2026-03-16T12:00:00Z"}
+            )
+            for n, txid in enumerate(txids)
+        ]  # fmt: skip
+        Event._ingest(self.provider, notifications[:2], "webhook")
+        Event._cron_reconcile()  # unknown txids: both to review
+        Event._ingest(self.provider, notifications[2:], "webhook")  # a third, not yet reconciled
+        first, second, third = (Event.search([("txid", "=", txid)]) for txid in txids)
+        self.assertEqual((first.state, second.state, third.state), ("review", "review", "new"))
+        # The charge turns out to exist (created by hand at the PSP, say): retry the first one only.
+        self.env["collection.pix.charge"].sudo().create(
+            {
+                "txid": txids[0],
+                "provider_id": self.provider.id,
+                "company_id": self.company.id,
+                "move_id": invoice.id,
+                "kind": "cob",
+                "state": "active",
+                "amount": 10.0,
+            }
+        )
+        first.with_user(self.collector).action_retry()
+        self.assertEqual(first.state, "done")
+        self.assertEqual(first.payment_id.create_uid, self.collector, "made with the collector's rights")
+        self.assertEqual((second.state, third.state), ("review", "new"), "nothing else was reconciled")
 
     def test_wrong_amount_goes_to_review_and_leaves_the_invoice_open(self):
         invoice = self.make_invoice(self.customer, 80.0, fields.Date.context_today(self.env.user))

@@ -21,7 +21,6 @@ Standard library plus ``requests`` only, so it runs (and is tested) without Odoo
 
 import hashlib
 import hmac
-import ipaddress
 import json
 import logging
 import re
@@ -35,6 +34,11 @@ from decimal import Decimal, InvalidOperation
 from urllib.parse import quote, urlsplit
 
 import requests
+
+try:  # plain-pytest tier: the addons are bare packages (tests/conftest.py)
+    from collections_ruler.tools import http_client
+except ImportError:  # inside Odoo
+    from odoo.addons.collections_ruler.tools import http_client
 
 _logger = logging.getLogger(__name__)
 
@@ -73,7 +77,6 @@ _RFC3339 = re.compile(
 )
 _HEADER_VALUE = re.compile(r"[\x21-\x7e]+")  # visible ASCII: anything else breaks or splits a header
 _TXID_ALPHABET = string.ascii_letters + string.digits
-_LOOPBACK_NAMES = frozenset({"localhost"})
 _MAX_PSP_TEXT = 300
 
 
@@ -327,20 +330,17 @@ class ApiPixConnectionError(ApiPixError):
 
 def _describe(title, status, detail, violations):
     """The message: '<title> (HTTP <status>): <detail> — <propriedade>: <razao>; ...', on one line."""
-    text = _one_line(title).rstrip(".") or "The PSP refused the request"
+    text = http_client.one_line(title).rstrip(".") or "The PSP refused the request"
     if status is not None:
         text += f" (HTTP {status})"
     if detail:
-        text += f": {_one_line(detail)}"
+        text += f": {http_client.one_line(detail)}"
     if violations:
         text += " — " + "; ".join(
-            f"{_one_line(prop)}: {_one_line(reason)}" if prop else _one_line(reason) for reason, prop in violations
+            f"{http_client.one_line(prop)}: {http_client.one_line(reason)}" if prop else http_client.one_line(reason)
+            for reason, prop in violations
         )
     return text
-
-
-def _one_line(text):
-    return " ".join(str(text).split()) if text else ""
 
 
 def _violations(value):
@@ -349,9 +349,14 @@ def _violations(value):
     pairs = []
     for item in items:
         if isinstance(item, dict):
-            pairs.append((_one_line(item.get("razao")) or "(no reason given)", _one_line(item.get("propriedade"))))
+            pairs.append(
+                (
+                    http_client.one_line(item.get("razao")) or "(no reason given)",
+                    http_client.one_line(item.get("propriedade")),
+                )
+            )
         elif isinstance(item, str) and item.strip():
-            pairs.append((_one_line(item), ""))
+            pairs.append((http_client.one_line(item), ""))
     return pairs
 
 
@@ -359,7 +364,7 @@ def _error_from_response(response, *, default_title, attempts, hidden, auth=Fals
     """Map an error answer, problem+json or not, to the right ApiPixError subclass."""
     status = response.status_code
     cls = ApiPixAuthError if auth or status in (401, 403) else ApiPixError
-    data = _json_or_none(response)
+    data = http_client.json_or_none(response)
     if isinstance(data, dict) and any(data.get(key) for key in ("title", "detail", "type")):
         return cls(
             status=status,
@@ -382,11 +387,7 @@ def _error_from_response(response, *, default_title, attempts, hidden, auth=Fals
 
 def _clip(text, hidden):
     """PSP text on one line, at most 300 characters, with any echoed secret or token masked first."""
-    text = _one_line(text)
-    for secret in hidden:
-        if secret:
-            text = text.replace(secret, "***")
-    return text if len(text) <= _MAX_PSP_TEXT else text[:_MAX_PSP_TEXT] + "…"
+    return http_client.mask(text, hidden, _MAX_PSP_TEXT)
 
 
 # -- notifications ----------------------------------------------------------------------
@@ -608,7 +609,7 @@ class ApiPixClient:
         self._client_secret = client_secret
         self.cert = cert
         self.verify = verify
-        self.timeout = _check_timeout(timeout)
+        self.timeout = http_client.check_timeout(timeout)
         self.scopes = " ".join(scopes.split())
         self.max_retries = _positive_int(max_retries, "max_retries", 0)
         if isinstance(backoff, bool) or not isinstance(backoff, (int, float)) or backoff < 0:
@@ -650,7 +651,7 @@ class ApiPixClient:
         form = {"grant_type": "client_credentials"}
         if self.scopes:
             form["scope"] = self.scopes
-        _logger.debug("Requesting an API Pix access token from %s", _host(self.token_url))
+        _logger.debug("Requesting an API Pix access token from %s", http_client.host(self.token_url))
         response, attempts = self._send(
             "POST",
             self.token_url,
@@ -667,7 +668,7 @@ class ApiPixClient:
                 hidden=(self._client_secret,),
                 auth=400 <= status < 500 and status != 429,
             )
-        data = _json_or_none(response)
+        data = http_client.json_or_none(response)
         token = data.get("access_token") if isinstance(data, dict) else None
         if not isinstance(token, str) or not _HEADER_VALUE.fullmatch(token):
             raise ApiPixAuthError(
@@ -687,73 +688,35 @@ class ApiPixClient:
 
     def _send(self, method, url, **kwargs):
         """One call with retries; returns (response, attempts) or raises ApiPixConnectionError."""
-        path = urlsplit(url).path
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                response = self.session.request(
-                    method,
-                    url,
-                    timeout=self.timeout,
-                    verify=self.verify,
-                    cert=self.cert,
-                    allow_redirects=False,  # a redirect would replay the credentials elsewhere
-                    **kwargs,
-                )
-            except requests.exceptions.SSLError as exc:
-                raise ApiPixConnectionError(
-                    f"TLS with the PSP at {_host(url)} failed: {_tls_reason(exc)}. Check the client certificate "
-                    "(cert) and the PSP's CA bundle (verify).",
-                    attempts=attempt,
-                ) from None
-            except requests.Timeout:
-                reason = f"no answer within {_seconds(self.timeout)}"
-            except requests.ConnectionError as exc:
-                reason = _network_reason(exc)
-            except requests.RequestException as exc:
-                # str(exc) may quote the URL and headers: name the type only.
-                raise ApiPixConnectionError(
-                    f"Could not call the PSP at {_host(url)}: {type(exc).__name__}.", attempts=attempt
-                ) from None
-            else:
-                status = response.status_code
-                if not (status == 429 or status >= 500) or attempt > self.max_retries:
-                    return response, attempt
-                wait = self._retry_wait(attempt, response)
-                _logger.warning(
-                    "API Pix %s %s answered HTTP %s; retry %d of %d in %.1f s",
-                    method,
-                    path,
-                    status,
-                    attempt,
-                    self.max_retries,
-                    wait,
-                )
-                response.close()
-                self._sleep(wait)
-                continue
-            if attempt > self.max_retries:
-                raise ApiPixConnectionError(
-                    f"Could not reach the PSP at {_host(url)}: {reason} (gave up after {attempt} attempts).",
-                    attempts=attempt,
-                )
-            wait = self.backoff * 2 ** (attempt - 1)
-            _logger.warning(
-                "API Pix %s %s: %s; retry %d of %d in %.1f s", method, path, reason, attempt, self.max_retries, wait
+        try:
+            return http_client.send(
+                self.session,
+                method,
+                url,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+                backoff=self.backoff,
+                max_retry_after=self.max_retry_after,
+                sleep=self._sleep,
+                label="API Pix",
+                verify=self.verify,
+                cert=self.cert,
+                **kwargs,
             )
-            self._sleep(wait)
-
-    def _retry_wait(self, attempt, response):
-        if response.status_code in (429, 503):
-            header = (response.headers.get("Retry-After") or "").strip()
-            try:
-                seconds = float(header)
-            except ValueError:
-                seconds = None  # absent, or an HTTP date: fall back to the backoff
-            if seconds is not None and seconds == seconds:  # not NaN
-                return min(max(seconds, 0.0), self.max_retry_after)
-        return self.backoff * 2 ** (attempt - 1)
+        except http_client.TransportError as error:
+            if error.kind == "tls":
+                message = (
+                    f"TLS with the PSP at {error.host} failed: {error.reason}. Check the client certificate "
+                    "(cert) and the PSP's CA bundle (verify)."
+                )
+            elif error.kind == "other":
+                message = f"Could not call the PSP at {error.host}: {error.reason}."
+            else:
+                message = (
+                    f"Could not reach the PSP at {error.host}: {error.reason} "
+                    f"(gave up after {error.attempts} attempts)."
+                )
+            raise ApiPixConnectionError(message, attempts=error.attempts) from None
 
     def _call(self, method, path, *, body=None, params=None):
         """An authorised API call; returns the JSON object answered ({} when empty)."""
@@ -788,7 +751,7 @@ class ApiPixClient:
             )
         if status == 204 or not response.content:
             return {}
-        payload = _json_or_none(response)
+        payload = http_client.json_or_none(response)
         if not isinstance(payload, dict):
             raise ApiPixError(
                 f"The PSP answered {method} {path} with HTTP {status} but not with a JSON object.",
@@ -799,9 +762,13 @@ class ApiPixClient:
 
     # -- charges ----------------------------------------------------------------------------
 
-    def create_cob(self, txid, body) -> dict:
-        """``PUT /cob/{txid}``: create an immediate charge (see ``cob_body``)."""
-        return self._create("cob", txid, body)
+    def create_cob(self, txid, body, *, recover=False) -> dict:
+        """``PUT /cob/{txid}``: create an immediate charge (see ``cob_body``).
+
+        ``recover``: an earlier call with this txid may have reached the PSP (its answer was
+        lost); a "txid in use" then returns that charge if it is the same one.
+        """
+        return self._create("cob", txid, body, recover)
 
     def get_cob(self, txid) -> dict:
         return self._call("GET", f"/cob/{_check_txid(txid)}")
@@ -813,9 +780,10 @@ class ApiPixClient:
     def cancel_cob(self, txid) -> dict:
         return self.revise_cob(txid, {"status": STATUS_REMOVED_BY_RECEIVER})
 
-    def create_cobv(self, txid, body) -> dict:
-        """``PUT /cobv/{txid}``: create a charge with due date (see ``cobv_body``)."""
-        return self._create("cobv", txid, body)
+    def create_cobv(self, txid, body, *, recover=False) -> dict:
+        """``PUT /cobv/{txid}``: create a charge with due date (see ``cobv_body``; ``recover`` as in
+        ``create_cob``)."""
+        return self._create("cobv", txid, body, recover)
 
     def get_cobv(self, txid) -> dict:
         return self._call("GET", f"/cobv/{_check_txid(txid)}")
@@ -826,12 +794,12 @@ class ApiPixClient:
     def cancel_cobv(self, txid) -> dict:
         return self.revise_cobv(txid, {"status": STATUS_REMOVED_BY_RECEIVER})
 
-    def _create(self, kind, txid, body):
+    def _create(self, kind, txid, body, recover=False):
         path = f"/{kind}/{_check_txid(txid)}"
         try:
             return self._call("PUT", path, body=_check_body(body))
         except ApiPixError as exc:
-            if exc.status != 400 or exc.attempts < 2:
+            if exc.status != 400 or (exc.attempts < 2 and not recover):
                 raise
             # An earlier attempt may have created the charge before its answer was lost; the
             # retry then finds the txid taken. Our own charge is a success, anything else not.
@@ -939,29 +907,12 @@ def _check_url(url, label, allow_http):
         raise ValueError(f"The {label} must be an https:// address, got {url!r}.")
     if parts.username or parts.password or parts.query or parts.fragment:
         raise ValueError(f"The {label} must not carry credentials, a query or a fragment.")
-    if parts.scheme == "http" and not allow_http and not _is_loopback(parts.hostname):
+    if parts.scheme == "http" and not allow_http and not http_client.is_loopback(parts.hostname):
         raise ValueError(
             f"The {label} must use https://: over http:// the client secret and the tokens would travel in "
             "clear (plain http is accepted on loopback, or with allow_http=True for a sandbox)."
         )
     return url.rstrip("/")
-
-
-def _is_loopback(host):
-    if host in _LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def _check_timeout(timeout):
-    """Seconds or a (connect, read) pair; None would let a stuck PSP block an Odoo worker."""
-    values = timeout if isinstance(timeout, tuple) and len(timeout) == 2 else (timeout,)
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in values):
-        raise ValueError("The timeout must be a positive number of seconds or a (connect, read) pair.")
-    return timeout
 
 
 def _check_txid(txid):
@@ -997,62 +948,3 @@ def _pagination(data):
     parameters = data.get("parametros") if isinstance(data, dict) else None
     pagination = parameters.get("paginacao") if isinstance(parameters, dict) else None
     return pagination if isinstance(pagination, dict) else {}
-
-
-def _json_or_none(response):
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _host(url):
-    """Host and port only, for messages: paths can carry a txid or key, never needed to diagnose."""
-    parts = urlsplit(url)
-    host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
-    return f"{host}:{parts.port}" if parts.port else host
-
-
-def _seconds(timeout):
-    return f"{timeout[1]} s (read) / {timeout[0]} s (connect)" if isinstance(timeout, tuple) else f"{timeout} s"
-
-
-def _exception_chain(exc):
-    pending, seen = [exc], set()
-    while pending:
-        current = pending.pop(0)
-        if current is None or id(current) in seen:
-            continue
-        seen.add(id(current))
-        yield current
-        pending.extend(
-            [getattr(current, "reason", None), current.__cause__, current.__context__]
-            + [arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException)]
-        )
-
-
-def _network_reason(exc):
-    """The operating system's words ("Connection refused") from deep inside urllib3's exceptions."""
-    for current in _exception_chain(exc):
-        if isinstance(current, OSError) and isinstance(current.strerror, str) and current.strerror:
-            return current.strerror
-    return type(exc).__name__
-
-
-_TLS_ALERTS = {
-    "CERTIFICATE_REQUIRED": "the PSP requires a client certificate (mutual TLS) and none was sent",
-    "UNKNOWN_CA": "the PSP does not accept this client certificate's issuer",
-    "BAD_CERTIFICATE": "the PSP refused the client certificate",
-    "CERTIFICATE_EXPIRED": "a certificate has expired",
-}
-
-
-def _tls_reason(exc):
-    for current in _exception_chain(exc):
-        message = getattr(current, "verify_message", None) or getattr(current, "reason", None)
-        if isinstance(message, str) and message:
-            for alert, explanation in _TLS_ALERTS.items():
-                if message.upper().endswith(alert):
-                    return f"{explanation} ({message})"
-            return message
-    return _network_reason(exc)

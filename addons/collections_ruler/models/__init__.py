@@ -3,6 +3,7 @@ from . import res_config_settings
 from . import collection_ruler
 from . import collection_policy
 from . import collection_agreement
+from . import collection_agreement_installment
 from . import account_chart_template
 from . import collection_ruler_stage
 from . import collection_communication

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import SQL
 
 from ..tools.debt import DebtUpdate, to_decimal, update_debt
 
@@ -12,10 +13,37 @@ AGENCY_STATES = [("to_hand_over", "To Hand Over"), ("handed_over", "With the Age
 SETTLED_STATES = ("paid", "in_payment", "reversed")
 OPEN_PAYMENT_STATES = ("not_paid", "partial")
 
+# An open receivable: a posted customer invoice still (partly) unpaid. What the ruler
+# follows, what agreements settle, what Pix and boleto charge. Written once here; the
+# records filter uses this domain, the planner's SQL uses open_receivable_sql() (tested
+# against the domain in test_foundation).
+OPEN_RECEIVABLE_DOMAIN = (
+    ("move_type", "=", "out_invoice"),
+    ("state", "=", "posted"),
+    ("payment_state", "in", OPEN_PAYMENT_STATES),
+)
+
 
 def open_receivable_domain():
-    """Posted invoices still (partly) unpaid: what the ruler follows."""
-    return [("state", "=", "posted"), ("payment_state", "in", OPEN_PAYMENT_STATES)]
+    """The open receivables, as a search domain."""
+    return list(OPEN_RECEIVABLE_DOMAIN)
+
+
+def open_receivable_domain_text(*leading):
+    """The same domain as text, for a field's ``domain`` attribute (``leading``: other leaves first)."""
+    return "[{}]".format(", ".join(leading + tuple(repr(leaf) for leaf in OPEN_RECEIVABLE_DOMAIN)))
+
+
+def open_receivable_sql(alias="m"):
+    """The same rule as a SQL condition on ``account_move`` under ``alias``."""
+    table = SQL.identifier(alias)
+    return SQL(
+        "(%s.move_type = 'out_invoice' AND %s.state = 'posted' AND %s.payment_state IN %s)",
+        table,
+        table,
+        table,
+        OPEN_PAYMENT_STATES,
+    )
 
 
 class AccountMove(models.Model):
@@ -89,14 +117,7 @@ class AccountMove(models.Model):
         """
         as_of = as_of or fields.Date.context_today(self)
         result = {}
-        open_moves = self.filtered(
-            lambda m: (
-                m.move_type == "out_invoice"
-                and m.state == "posted"
-                and m.payment_state in OPEN_PAYMENT_STATES
-                and m.invoice_date_due
-            )
-        )
+        open_moves = self._collection_filter_open().filtered("invoice_date_due")
         for company, moves in open_moves.grouped("company_id").items():
             policies = moves.commercial_partner_id.with_company(company)._collection_policies()
             terms = {policy: policy._terms() for policy in set(policies.values()) if policy}
@@ -107,9 +128,17 @@ class AccountMove(models.Model):
                     result[move.id] = DebtUpdate(to_decimal(move.amount_residual))
                     continue
                 result[move.id] = update_debt(
-                    move.amount_residual, move.invoice_date_due, as_of, terms[policy], consumer=not partner.is_company
+                    move.amount_residual,
+                    move.invoice_date_due,
+                    as_of,
+                    terms[policy],
+                    consumer=partner._collection_is_consumer(),
                 )
         return result
+
+    def _collection_filter_open(self):
+        """The open receivables among these moves (see OPEN_RECEIVABLE_DOMAIN)."""
+        return self.filtered_domain(open_receivable_domain())
 
     def _compute_collection_communication_count(self):
         counts = dict(
@@ -155,7 +184,7 @@ class AccountMove(models.Model):
             {"collection_agency_state": "returned"}
         )
         self._collection_release_holds(settled.commercial_partner_id)
-        settled.collection_agreement_id._check_done()
+        settled.collection_agreement_id._close_if_fulfilled()
 
     def _collection_release_holds(self, partners):
         """Release the credit hold of partners with no open invoice left at a hold stage."""

@@ -2,6 +2,7 @@ import logging
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tools import SQL
 
 from ..tools.debt import (
     DebtError,
@@ -13,7 +14,7 @@ from ..tools.debt import (
     sum_updates,
     to_decimal,
 )
-from .account_move import OPEN_PAYMENT_STATES
+from .account_move import open_receivable_domain_text, open_receivable_sql
 
 _logger = logging.getLogger(__name__)
 
@@ -57,8 +58,7 @@ class CollectionAgreement(models.Model):
         "move_id",
         string="Original Invoices",
         check_company=True,
-        domain="[('move_type', '=', 'out_invoice'), ('state', '=', 'posted'),"
-        " ('commercial_partner_id', '=', partner_id)]",
+        domain=open_receivable_domain_text("('commercial_partner_id', '=', partner_id)"),
     )
     # The debt as of the agreement date, and the deal.
     principal_amount = fields.Monetary(string="Principal", readonly=True)
@@ -153,15 +153,13 @@ class CollectionAgreement(models.Model):
     # Proposal: the policy's arithmetic on the chosen invoices
     # ------------------------------------------------------------------
     @api.model
-    def _compute_proposal(self, partner, moves, policy, count, discount, first_due, date, down_payment=0.0):
+    def _evaluate_proposal(self, partner, moves, policy, count, discount, first_due, date, down_payment=0.0):
         """(debt, Discount, Plan, violation codes) of a proposal, all in ``Decimal``."""
         if not moves:
             raise UserError(self.env._("Choose the invoices the agreement settles."))
         if len(moves.commercial_partner_id) > 1 or moves.commercial_partner_id != partner.commercial_partner_id:
             raise UserError(self.env._("An agreement covers invoices of one customer only."))
-        if moves.filtered(
-            lambda m: m.move_type != "out_invoice" or m.state != "posted" or m.payment_state not in OPEN_PAYMENT_STATES
-        ):
+        if moves - moves._collection_filter_open():
             raise UserError(self.env._("Only open customer invoices can go into an agreement."))
         if moves.collection_agreement_id.filtered(lambda a: a.state == "active"):
             raise UserError(self.env._("Installments of an active agreement cannot be renegotiated into another."))
@@ -189,7 +187,7 @@ class CollectionAgreement(models.Model):
         self, partner, moves, policy, count, discount, first_due, date, down_payment=0.0, origin="backoffice"
     ):
         """Values of a draft agreement for a proposal (back office wizard or portal)."""
-        debt, discount, plan, violations = self._compute_proposal(
+        debt, discount, plan, violations = self._evaluate_proposal(
             partner, moves, policy, count, discount, first_due, date, down_payment
         )
         return {
@@ -314,7 +312,7 @@ class CollectionAgreement(models.Model):
         policy = self.policy_id
         policy._check_accounting_ready()
         moves = self.move_ids
-        if moves.filtered(lambda m: m.state != "posted" or m.payment_state not in OPEN_PAYMENT_STATES):
+        if moves - moves._collection_filter_open():
             raise UserError(self.env._("An invoice of this agreement was paid or cancelled meanwhile: start over."))
         if moves.currency_id != self.currency_id:
             raise UserError(self.env._("Agreements cover invoices in the company currency only."))
@@ -402,38 +400,53 @@ class CollectionAgreement(models.Model):
             }
         )
 
+    def _prepare_agreement_invoice_vals(self, label, account, amount, invoice_date, due_date):
+        """An invoice of this agreement (an installment, or the discount charged again on breach): one line,
+        no tax, on the policy's installment journal."""
+        self.ensure_one()
+        return {
+            "move_type": "out_invoice",
+            "partner_id": self.partner_id.commercial_partner_id.id,
+            "journal_id": self.policy_id.installment_journal_id.id,
+            "company_id": self.company_id.id,
+            "invoice_date": invoice_date,
+            "invoice_date_due": due_date,
+            "invoice_payment_term_id": False,
+            "invoice_origin": self.name,
+            "invoice_user_id": self.user_id.id,
+            "collection_agreement_id": self.id,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "name": label,
+                        "account_id": account.id,
+                        "quantity": 1,
+                        "price_unit": amount,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            ],
+        }
+
     def _create_installment_invoices(self):
-        policy, partner = self.policy_id, self.partner_id.commercial_partner_id
-        vals_list = []
-        for installment in self.installment_ids.sorted("sequence"):
-            vals_list.append(
+        policy = self.policy_id
+        installments = self.installment_ids.sorted("sequence")
+        moves = self.env["account.move"].create(
+            [
                 {
-                    "move_type": "out_invoice",
-                    "partner_id": partner.id,
-                    "journal_id": policy.installment_journal_id.id,
-                    "company_id": self.company_id.id,
-                    "invoice_date": self.date,
-                    "invoice_date_due": installment.date_due,
-                    "invoice_payment_term_id": False,
-                    "invoice_origin": self.name,
-                    "invoice_user_id": self.user_id.id,
-                    "collection_agreement_id": self.id,
+                    **self._prepare_agreement_invoice_vals(
+                        installment._label(),
+                        policy.clearing_account_id,
+                        installment.amount,
+                        self.date,
+                        installment.date_due,
+                    ),
                     "collection_ruler_id": policy.installment_ruler_id.id,
-                    "invoice_line_ids": [
-                        Command.create(
-                            {
-                                "name": installment._label(),
-                                "account_id": policy.clearing_account_id.id,
-                                "quantity": 1,
-                                "price_unit": installment.amount,
-                                "tax_ids": [Command.clear()],
-                            }
-                        )
-                    ],
                 }
-            )
-        moves = self.env["account.move"].create(vals_list)
-        for installment, move in zip(self.installment_ids.sorted("sequence"), moves, strict=True):
+                for installment in installments
+            ]
+        )
+        for installment, move in zip(installments, moves, strict=True):
             installment.move_id = move
         return moves
 
@@ -455,11 +468,9 @@ class CollectionAgreement(models.Model):
     # End of an agreement: done, broken, cancelled
     # ------------------------------------------------------------------
     def _unpaid_installment_moves(self):
-        return self.installment_ids.move_id.filtered(
-            lambda m: m.state == "posted" and m.payment_state in OPEN_PAYMENT_STATES
-        )
+        return self.installment_ids.move_id._collection_filter_open()
 
-    def _check_done(self):
+    def _close_if_fulfilled(self):
         """Active agreements whose installments are all paid are done."""
         for agreement in self.filtered(lambda a: a.state == "active"):
             if agreement.installment_ids and not agreement._unpaid_installment_moves():
@@ -467,25 +478,58 @@ class CollectionAgreement(models.Model):
                 agreement.message_post(body=self.env._("Every installment is paid: agreement fulfilled."))
 
     @api.model
-    def _collection_check_breaches(self, company, day):
-        """Break the agreements with an installment unpaid beyond the policy's tolerance on ``day``."""
+    def _collection_breach_candidates(self, company, day):
+        """Active agreements with an installment unpaid beyond the policy's tolerance on ``day``."""
         self.env.flush_all()
         self.env.cr.execute(
-            """
-            SELECT DISTINCT a.id
-              FROM collection_agreement a
-              JOIN collection_policy p ON p.id = a.policy_id
-              JOIN account_move m ON m.collection_agreement_id = a.id
-             WHERE a.company_id = %s AND a.state = 'active'
-               AND m.state = 'posted' AND m.payment_state IN ('not_paid', 'partial')
-               AND m.invoice_date_due + p.breach_tolerance_days < %s
-            """,
-            (company.id, day),
+            SQL(
+                """
+                SELECT DISTINCT a.id
+                  FROM collection_agreement a
+                  JOIN collection_policy p ON p.id = a.policy_id
+                  JOIN account_move m ON m.collection_agreement_id = a.id
+                 WHERE a.company_id = %(company)s AND a.state = 'active'
+                   AND %(open)s
+                   AND m.invoice_date_due + p.breach_tolerance_days < %(day)s
+                 ORDER BY a.id
+                """,
+                company=company.id,
+                day=day,
+                open=open_receivable_sql("m"),
+            )
         )
-        broken = self.browse([row[0] for row in self.env.cr.fetchall()])
-        for agreement in broken:
-            agreement._break(day)
-        return broken
+        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _collection_process_breaches(self, company, day):
+        """Break the overdue agreements of ``company``, each in its own savepoint: one that cannot be
+        broken (a policy that lost an account) is reported to its collector and the others go on.
+        Returns (broken, failed)."""
+        broken = failed = self.browse()
+        for agreement in self._collection_breach_candidates(company, day):
+            try:
+                with self.env.cr.savepoint():
+                    agreement._break(day)
+                broken |= agreement
+            except Exception as error:
+                self.env.invalidate_all()
+                _logger.warning("collections: agreement %s could not be broken: %s", agreement.name, error)
+                agreement._report_failure(self.env._("The breach of this agreement could not be recorded"), error)
+                failed |= agreement
+        return broken, failed
+
+    def _report_failure(self, what, error):
+        """Tell the agreement's collector (a to-do, once) and keep the reason in the chatter."""
+        self.ensure_one()
+        summary = self.env._("Collections: fix agreement %(name)s", name=self.name)
+        self.message_post(body=self.env._("%(what)s: %(error)s", what=what, error=str(error)))
+        if not self.activity_ids.filtered(lambda activity: activity.summary == summary):
+            self.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=summary,
+                note=str(error),
+                user_id=(self.user_id or self.policy_id.approver_id or self.env.ref("base.user_admin")).id,
+            )
 
     def action_break(self):
         """Manual breach (the customer said they will not pay)."""
@@ -498,6 +542,9 @@ class CollectionAgreement(models.Model):
     def _break(self, day):
         """What is unpaid falls due on ``day``, the discount on it comes back, the customer's ruler resumes."""
         self.ensure_one()
+        # Accelerated installments and the discount charged again book to the policy's accounts: a policy
+        # that lost one must not let them land on whatever account the journal defaults to.
+        self.policy_id._check_accounting_ready()
         unpaid = self._unpaid_installment_moves()
         remaining = sum(unpaid.mapped("amount_residual"))
         revert = Discount()
@@ -542,30 +589,14 @@ class CollectionAgreement(models.Model):
         moves.write({"collection_ruler_id": False, "collection_stage_id": False, "collection_stage_date": False})
 
     def _create_discount_revert(self, revert, day):
-        policy = self.policy_id
         move = self.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": self.partner_id.commercial_partner_id.id,
-                "journal_id": policy.installment_journal_id.id,
-                "company_id": self.company_id.id,
-                "invoice_date": day,
-                "invoice_date_due": day,
-                "invoice_payment_term_id": False,
-                "invoice_origin": self.name,
-                "collection_agreement_id": self.id,
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": self.env._("Discount of the broken agreement %(name)s", name=self.name),
-                            "account_id": policy.discount_account_id.id,
-                            "quantity": 1,
-                            "price_unit": float(revert.total),
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
-            }
+            self._prepare_agreement_invoice_vals(
+                self.env._("Discount of the broken agreement %(name)s", name=self.name),
+                self.policy_id.discount_account_id,
+                float(revert.total),
+                day,
+                day,
+            )
         )
         move.action_post()
         return move
@@ -628,58 +659,3 @@ class CollectionAgreement(models.Model):
             "view_mode": "list,form",
             "domain": [("id", "in", moves.ids)],
         }
-
-
-class CollectionAgreementInstallment(models.Model):
-    _name = "collection.agreement.installment"
-    _description = "Collection Agreement Installment"
-    _order = "agreement_id, sequence, id"
-
-    agreement_id = fields.Many2one("collection.agreement", required=True, ondelete="cascade", index=True)
-    company_id = fields.Many2one(related="agreement_id.company_id", store=True, index=True)
-    currency_id = fields.Many2one(related="agreement_id.currency_id")
-    sequence = fields.Integer(required=True, default=1)
-    date_due = fields.Date(string="Due Date", required=True)
-    amount = fields.Monetary(required=True)
-    move_id = fields.Many2one("account.move", string="Invoice", readonly=True, index="btree_not_null")
-    payment_state = fields.Selection(related="move_id.payment_state", string="Payment")
-    amount_residual = fields.Monetary(related="move_id.amount_residual", string="Still Due")
-
-    _sql_constraints = [("amount_positive", "CHECK(amount > 0)", "An installment must have a positive amount.")]
-
-    def _label(self):
-        agreement = self.agreement_id
-        return self.env._(
-            "Installment %(number)s/%(count)s of the agreement %(name)s",
-            number=self.sequence,
-            count=agreement.installment_count,
-            name=agreement.name,
-        )
-
-    def _reschedule(self, new_date, reason):
-        """Move an open installment's due date, within the policy unless a manager does it."""
-        self.ensure_one()
-        agreement, move = self.agreement_id, self.move_id
-        if agreement.state != "active" or not move or move.payment_state not in OPEN_PAYMENT_STATES:
-            raise UserError(self.env._("Only an open installment of an active agreement can be rescheduled."))
-        limit = agreement.policy_id.max_reschedule_days
-        if (new_date - self.date_due).days > limit and not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(
-                self.env._(
-                    "The policy lets a collector postpone an installment by %(days)s days at most; ask a manager.",
-                    days=limit,
-                )
-            )
-        old_date = self.date_due
-        move._collection_set_due_date(new_date)
-        self.date_due = new_date
-        message = self.env._(
-            "Installment %(number)s moved from %(old)s to %(new)s by %(user)s: %(reason)s",
-            number=self.sequence,
-            old=fields.Date.to_string(old_date),
-            new=fields.Date.to_string(new_date),
-            user=self.env.user.name,
-            reason=reason,
-        )
-        agreement.message_post(body=message)
-        move.message_post(body=message)

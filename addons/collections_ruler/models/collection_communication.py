@@ -3,19 +3,20 @@ import logging
 
 import requests
 
-from odoo import api, fields, models
+from odoo import api, fields, models, modules
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 from odoo.tools.misc import formatLang
 
 from ..tools import whatsapp
 from ..tools.schedule import next_contact_moment, weekly_cap_release
-from .account_move import OPEN_PAYMENT_STATES
 from .collection_ruler_stage import CHANNELS
 
 _logger = logging.getLogger(__name__)
 
 STATES = [
     ("queued", "Queued"),
+    ("sending", "Sending"),
     ("sent", "Sent"),
     ("failed", "Failed"),
     ("skipped", "Skipped"),
@@ -37,6 +38,45 @@ REASONS = [
 ]
 ELECTRONIC_CHANNELS = ("email", "sms", "whatsapp")
 MAX_ATTEMPTS = 5
+
+
+def skip_reason_sql(channel):
+    """Why a contact on ``channel`` must not go out, or NULL: the customer's contact rules.
+
+    The one definition of opt-outs, preferred channel and "no pre-due reminder for good
+    payers", used by the planner (for the contacts it creates) and by the dispatch (for
+    a customer who changed their mind meanwhile). Expects the aliases ``p``
+    (res_partner), ``s`` (collection_ruler_stage) and ``r`` (collection_ruler).
+    """
+    opt_out = SQL(" OR ").join(
+        SQL("(%s = %s AND p.%s IS TRUE)", channel, code, SQL.identifier(f"collection_optout_{code}"))
+        for code, _label in CHANNELS
+    )
+    # Preferring another channel only skips this one when the stage also writes on the preferred one.
+    preferred_available = SQL(" ").join(
+        SQL(
+            "WHEN %s THEN s.%s AND p.%s IS NOT TRUE",
+            code,
+            SQL.identifier(f"channel_{code}"),
+            SQL.identifier(f"collection_optout_{code}"),
+        )
+        for code in ELECTRONIC_CHANNELS
+    )
+    return SQL(
+        """CASE
+             WHEN %(opt_out)s THEN 'opt_out'
+             WHEN r.skip_good_payers AND s.offset_days < 0 AND p.collection_risk_level = 'low' THEN 'good_payer'
+             WHEN %(channel)s IN %(electronic)s
+              AND p.collection_preferred_channel IS NOT NULL
+              AND p.collection_preferred_channel <> %(channel)s
+              AND CASE p.collection_preferred_channel %(preferred_available)s END
+               THEN 'preferred_channel'
+           END""",
+        opt_out=opt_out,
+        channel=channel,
+        electronic=ELECTRONIC_CHANNELS,
+        preferred_available=preferred_available,
+    )
 
 
 class CollectionChannelError(Exception):
@@ -111,9 +151,7 @@ class CollectionCommunication(models.Model):
     @api.depends("line_ids.move_id.payment_state", "line_ids.move_id.amount_residual_signed")
     def _compute_open(self):
         for comm in self:
-            moves = comm.line_ids.move_id.filtered(
-                lambda m: m.state == "posted" and m.payment_state in OPEN_PAYMENT_STATES
-            )
+            moves = comm.line_ids.move_id._collection_filter_open()
             comm.open_move_ids = moves
             comm.amount_open = sum(moves.mapped("amount_residual_signed"))
             if len(moves) == 1:
@@ -134,27 +172,11 @@ class CollectionCommunication(models.Model):
             debt, options = comm.partner_id.with_company(comm.company_id)._collection_agreement_options(
                 moves.filtered(lambda m: not m.collection_agreement_id)
             )
-            if options:
-                comm.agreement_offer_html = (
-                    self.env["ir.qweb"]
-                    .with_context(lang=comm.partner_id.lang)
-                    ._render(
-                        "collections_ruler.collection_agreement_options",
-                        {
-                            "options": [
-                                {
-                                    "count": option.count,
-                                    "installment": float(option.installment_amount),
-                                    "discount": float(option.discount.total),
-                                    "total": float(option.total),
-                                }
-                                for option in options
-                            ],
-                            "debt_total": float(debt.total),
-                            "currency": comm.currency_id,
-                        },
-                    )
-                )
+            comm.agreement_offer_html = (
+                comm.partner_id.with_company(comm.company_id)
+                ._collection_policy()
+                ._render_agreement_options(debt, options, comm.currency_id, lang=comm.partner_id.lang)
+            )
 
     def _search_move_ids(self, operator, value):
         return [("line_ids.move_id", operator, value)]
@@ -202,18 +224,18 @@ class CollectionCommunication(models.Model):
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=self.env.cr.fetchone()[0])
         return batch
 
-    def _lock_due_batch(self, batch_size):
+    def _lock_due_batch(self, batch_size, state="queued"):
         """Take due contacts no other worker holds: two dispatchers never get the same row."""
         self.env.flush_all()
         self.env.cr.execute(
             """
             SELECT id FROM collection_communication
-             WHERE state = 'queued' AND scheduled_at <= %s
+             WHERE state = %s AND scheduled_at <= %s
              ORDER BY scheduled_at, id
              LIMIT %s
                FOR UPDATE SKIP LOCKED
             """,
-            (fields.Datetime.now(), batch_size),
+            (state, fields.Datetime.now(), batch_size),
         )
         return self.browse([row[0] for row in self.env.cr.fetchall()])
 
@@ -222,11 +244,12 @@ class CollectionCommunication(models.Model):
         self.fetch(["partner_id", "stage_id", "channel", "state", "company_id", "line_ids"])
         self.line_ids.move_id.fetch(["state", "payment_state", "amount_residual", "collection_promise_date"])
         recent = self._recent_contacts()
+        skip_reasons = self._skip_reasons()
         sent_counter = {}
         for comm in self:
             try:
                 with self.env.cr.savepoint():
-                    comm._dispatch_one(recent, sent_counter)
+                    comm._dispatch_one(recent, sent_counter, skip_reasons.get(comm.id))
             except Exception as error:
                 self.env.invalidate_all()
                 _logger.info("collections: contact %s failed: %s", comm.id, error)
@@ -239,6 +262,27 @@ class CollectionCommunication(models.Model):
                     }
                 )
 
+    def _skip_reasons(self):
+        """{contact id: reason} of the contacts the customer's rules now forbid (see skip_reason_sql)."""
+        if not self:
+            return {}
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.id, %(reason)s
+                  FROM collection_communication c
+                  JOIN res_partner p ON p.id = c.partner_id
+                  JOIN collection_ruler_stage s ON s.id = c.stage_id
+                  JOIN collection_ruler r ON r.id = COALESCE(c.ruler_id, s.ruler_id)
+                 WHERE c.id IN %(ids)s
+                """,
+                reason=skip_reason_sql(SQL("c.channel")),
+                ids=tuple(self.ids),
+            )
+        )
+        return {comm_id: reason for comm_id, reason in self.env.cr.fetchall() if reason}
+
     def _recent_contacts(self):
         """{partner id: [moments]} of automatic contacts sent in the last 7 days, one per stage and day."""
         partners = self.partner_id.ids
@@ -247,10 +291,10 @@ class CollectionCommunication(models.Model):
         self.env.cr.execute(
             """
             SELECT partner_id, array_agg(first_sent)
-              FROM (SELECT partner_id, MIN(sent_at) AS first_sent
+              FROM (SELECT partner_id, MIN(COALESCE(sent_at, scheduled_at)) AS first_sent
                       FROM collection_communication
-                     WHERE partner_id = ANY(%s) AND state = 'sent' AND channel = ANY(%s)
-                       AND sent_at > %s
+                     WHERE partner_id = ANY(%s) AND state IN ('sent', 'sending') AND channel = ANY(%s)
+                       AND COALESCE(sent_at, scheduled_at) > %s
                      GROUP BY partner_id, stage_id, plan_date) contacts
              GROUP BY partner_id
             """,
@@ -258,7 +302,7 @@ class CollectionCommunication(models.Model):
         )
         return dict(self.env.cr.fetchall())
 
-    def _dispatch_one(self, recent, sent_counter):
+    def _dispatch_one(self, recent, sent_counter, skip_reason=None):
         self.ensure_one()
         if self.state != "queued":
             return
@@ -277,8 +321,8 @@ class CollectionCommunication(models.Model):
         ):
             self._cancel("paused")
             return
-        if partner[f"collection_optout_{self.channel}"]:
-            self.write({"state": "skipped", "reason_code": "opt_out"})
+        if skip_reason:
+            self.write({"state": "skipped", "reason_code": skip_reason})
             return
         later = self._postpone_until()
         if not later and self.channel in ELECTRONIC_CHANNELS:
@@ -289,19 +333,32 @@ class CollectionCommunication(models.Model):
         if later:
             self.scheduled_at = later
             return
-        self._collection_prepare_payment(open_moves)
-        # A channel returns None once sent, or the values of another outcome (skipped, retry later).
+        wait_until = self._collection_prepare_payment(open_moves)
+        if wait_until:
+            self.scheduled_at = wait_until
+            return
+        # A channel returns None once sent, or the values of another outcome (skipped, handed to an
+        # outbox, retry later).
         outcome = getattr(self, f"_send_{self.channel}")(open_moves)
-        if outcome:
+        if outcome and outcome.get("state") != "sending":
             self.write(outcome)
             return
-        self.write({"state": "sent", "sent_at": fields.Datetime.now(), "attempt_count": self.attempt_count + 1})
+        self.write(
+            outcome or {"state": "sent", "sent_at": fields.Datetime.now(), "attempt_count": self.attempt_count + 1}
+        )
+        # Handed to an outbox counts against the weekly cap like a message already sent.
         if self.channel in ELECTRONIC_CHANNELS and (partner.id, self.stage_id.id) not in sent_counter:
             sent_counter[(partner.id, self.stage_id.id)] = True
             recent.setdefault(partner.id, []).append(fields.Datetime.now())
 
     def _collection_prepare_payment(self, open_moves):
-        """Hook for payment modules: get the means of payment ready before the message goes out."""
+        """Hook for payment modules: get the means of payment ready before the message goes out.
+
+        Returns None when the message can go, or the moment to try again: a payment
+        module that must call an outside service (a PSP) marks the work for its own
+        cron, which calls after commit, and the contact waits for it.
+        """
+        return None
 
     def _postpone_until(self):
         """When the contact window of the ruler opens again (UTC), or None if it is open now."""
@@ -360,14 +417,59 @@ class CollectionCommunication(models.Model):
         self.sms_id = self.env["sms.sms"].search([("mail_message_id", "=", message.id)], limit=1)
 
     def _send_whatsapp(self, open_moves):
+        """Hand the message to the WhatsApp outbox: the gateway is called by its own cron after this
+        transaction commits, never while the dispatch holds its locks or may still roll back."""
+        provider = self.company_id.collection_whatsapp_provider
+        if not provider:
+            return {"state": "skipped", "reason_code": "gateway_missing"}
+        if not (self.partner_id.mobile or self.partner_id.phone):
+            raise CollectionChannelError(
+                self.env._("%(partner)s has no mobile number.", partner=self.partner_id.display_name)
+            )
+        self.env.ref("collections_ruler.ir_cron_collection_gateway")._trigger()
+        return {"state": "sending"}
+
+    @api.model
+    def _cron_send_gateway(self, batch_size=20):
+        """Send the WhatsApp outbox, one message per transaction: lock one row, call, record, commit.
+
+        The reference ``collection-<id>`` travels with every attempt, so a gateway can drop a
+        repeat when an answer was lost. Returns how many messages were handled.
+        """
+        self = self.sudo()  # a system job: it sends for every company
+        handled = 0
+        for _round in range(batch_size):
+            comm = self._lock_due_batch(1, state="sending")
+            if not comm:
+                break
+            try:
+                with self.env.cr.savepoint():
+                    outcome = comm._deliver_whatsapp()
+            except Exception as error:
+                self.env.invalidate_all()
+                _logger.info("collections: WhatsApp contact %s failed: %s", comm.id, error)
+                outcome = {"state": "failed", "reason_code": "error", "reason": str(error)[:500]}
+            comm.write({"attempt_count": comm.attempt_count + 1, **outcome})
+            handled += 1
+            if not modules.module.current_test:
+                self.env.cr.commit()  # the message left: record it before the next one
+        self.env.cr.execute(
+            "SELECT COUNT(*) FROM collection_communication WHERE state = 'sending' AND scheduled_at <= %s",
+            (fields.Datetime.now(),),
+        )
+        self.env["ir.cron"]._notify_progress(done=handled, remaining=self.env.cr.fetchone()[0])
+        return handled
+
+    def _deliver_whatsapp(self):
+        """Call the company's WhatsApp gateway for this contact; returns the values of the outcome."""
+        self.ensure_one()
         company = self.company_id
         partner = self.partner_id
         provider = company.collection_whatsapp_provider
         if not provider:
             return {"state": "skipped", "reason_code": "gateway_missing"}
+        open_moves = self.open_move_ids
         number = partner.mobile or partner.phone
-        if not number:
-            raise CollectionChannelError(self.env._("%(partner)s has no mobile number.", partner=partner.display_name))
         template = self.stage_id.whatsapp_template_id or self.env.ref(
             "collections_ruler.sms_template_collection_whatsapp"
         )
@@ -375,21 +477,21 @@ class CollectionCommunication(models.Model):
         try:
             with requests.Session() as session:
                 if provider == "cloud_api":
-                    self.external_id = whatsapp.send_cloud_template(
+                    external_id = whatsapp.send_cloud_template(
                         session,
                         base_url=company.collection_whatsapp_url or whatsapp.CLOUD_API_BASE_URL,
                         phone_number_id=company.collection_whatsapp_phone_number_id,
                         token=company.sudo().collection_whatsapp_token,
-                        to=whatsapp.normalize_phone(number),
+                        to=whatsapp.normalize_phone(number or ""),
                         template_name=self.stage_id.whatsapp_template_name or "cobranca_lembrete",
                         language=self.stage_id.whatsapp_template_lang or "pt_BR",
                         parameters=self._whatsapp_parameters(open_moves),
                     )
                 else:
-                    self.external_id = whatsapp.send_webhook_message(
+                    external_id = whatsapp.send_webhook_message(
                         session,
                         url=company.collection_whatsapp_url,
-                        to=whatsapp.normalize_phone(number),
+                        to=whatsapp.normalize_phone(number or ""),
                         text=text,
                         reference=f"collection-{self.id}",
                         secret=company.sudo().collection_whatsapp_secret or None,
@@ -398,12 +500,12 @@ class CollectionCommunication(models.Model):
         except whatsapp.WhatsAppError as error:
             if getattr(error, "retryable", False) and self.attempt_count < MAX_ATTEMPTS - 1:
                 return {
-                    "attempt_count": self.attempt_count + 1,
                     "reason": str(error)[:500],
                     "scheduled_at": fields.Datetime.now() + datetime.timedelta(minutes=15 * (self.attempt_count + 1)),
                 }
-            raise CollectionChannelError(str(error)) from error
+            return {"state": "failed", "reason_code": "error", "reason": str(error)[:500]}
         self.message_post(body=text, message_type="comment", subtype_xmlid="mail.mt_note")
+        return {"state": "sent", "sent_at": fields.Datetime.now(), "external_id": external_id, "reason": False}
 
     def _whatsapp_parameters(self, open_moves):
         partner = self.partner_id

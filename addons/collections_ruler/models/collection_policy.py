@@ -181,6 +181,32 @@ class CollectionPolicy(models.Model):
             unit=to_decimal(self.currency_id.rounding or 0.01),
         )
 
+    def _render_agreement_options(self, debt, options, currency, lang=None):
+        """The options table (``tools.debt.plan_options``) as customers read it: the one rendering used by
+        negotiation messages and by the agreement wizard."""
+        if not options:
+            return False
+        return (
+            self.env["ir.qweb"]
+            .with_context(lang=lang or self.env.lang)
+            ._render(
+                "collections_ruler.collection_agreement_options",
+                {
+                    "options": [
+                        {
+                            "count": option.count,
+                            "installment": float(option.installment_amount),
+                            "discount": float(option.discount.total),
+                            "total": float(option.total),
+                        }
+                        for option in options
+                    ],
+                    "debt_total": float(debt.total),
+                    "currency": currency,
+                },
+            )
+        )
+
     def _check_accounting_ready(self):
         self.ensure_one()
         missing = [

@@ -3,8 +3,11 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 from ..tools.schedule import ContactWindow, InvalidContactWindowError, next_contact_moment
+from .account_move import open_receivable_sql
+from .collection_communication import skip_reason_sql
 
 _logger = logging.getLogger(__name__)
 
@@ -14,7 +17,7 @@ RISK_LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
 class CollectionRuler(models.Model):
     _name = "collection.ruler"
     _description = "Collection Ruler"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "sequence, id"
     _check_company_auto = True
 
@@ -132,16 +135,45 @@ class CollectionRuler(models.Model):
     # ------------------------------------------------------------------
     @api.model
     def _cron_plan(self, run_date=None):
-        """Plan today's contacts for every company. ``run_date`` replays a past day."""
+        """Plan today's contacts for every company. ``run_date`` replays a past day.
+
+        Each company in its own savepoint: one that fails (a broken configuration, a
+        bad record) is reported on its rulers and logged, and the others are planned.
+        """
         planner = self.sudo()  # a system job: it works for every company, whoever triggers it
-        for company in planner.env["res.company"].search([]):
-            planner.with_company(company)._plan_company(company, run_date or company._collection_today())
+        companies = planner.env["res.company"].search([])
+        failed = planner.env["res.company"]
+        for done, company in enumerate(companies, start=1):
+            try:
+                with planner.env.cr.savepoint():
+                    planner.with_company(company)._plan_company(company, run_date or company._collection_today())
+            except Exception as error:
+                planner.env.invalidate_all()
+                _logger.warning("collections: planning failed for %s: %s", company.name, error)
+                planner._report_plan_failure(company, error)
+                failed |= company
+            self.env["ir.cron"]._notify_progress(done=done, remaining=len(companies) - done)
         self.env.ref("collections_ruler.ir_cron_collection_dispatch")._trigger()
+        return failed
+
+    @api.model
+    def _report_plan_failure(self, company, error):
+        """Where a manager sees it: the chatter and a to-do on the company's rulers' responsible."""
+        summary = self.env._("Collections: today's planning failed")
+        for ruler in self.search([("company_id", "=", company.id), ("usage", "=", "invoice")], limit=1):
+            ruler.message_post(body=self.env._("Planning failed: %(error)s", error=str(error)))
+            if not ruler.activity_ids.filtered(lambda activity: activity.summary == summary):
+                ruler.activity_schedule(
+                    "mail.mail_activity_data_todo",
+                    summary=summary,
+                    note=str(error),
+                    user_id=(ruler.user_id or self.env.ref("base.user_admin")).id,
+                )
 
     def _plan_company(self, company, day):
         """Set-based planning of one company for ``day``; returns the number of contacts created."""
         self.env["account.move"]._collection_expire_promises(company, day)
-        self.env["collection.agreement"]._collection_check_breaches(company, day)
+        self.env["collection.agreement"]._collection_process_breaches(company, day)
         rulers = self.search([("company_id", "=", company.id), ("stage_ids", "!=", False)])
         if not rulers:
             return 0
@@ -166,7 +198,8 @@ class CollectionRuler(models.Model):
         """
         earliest_offset = min(rulers.stage_ids.mapped("offset_days"))
         self.env.cr.execute(
-            """
+            SQL(
+                """
             WITH candidate AS MATERIALIZED (
                 SELECT m.id AS move_id, m.commercial_partner_id AS partner_id, m.amount_residual_signed,
                        m.collection_ruler_id AS move_ruler_id,
@@ -174,9 +207,7 @@ class CollectionRuler(models.Model):
                   FROM account_move m
                   JOIN res_partner p ON p.id = m.commercial_partner_id
                  WHERE m.company_id = %(company_id)s
-                   AND m.move_type = 'out_invoice'
-                   AND m.state = 'posted'
-                   AND m.payment_state IN ('not_paid', 'partial')
+                   AND %(open)s
                    AND m.invoice_date_due <= %(day)s::date - %(earliest_offset)s
                    AND m.collection_excluded IS NOT TRUE
                    AND p.collection_excluded IS NOT TRUE
@@ -226,7 +257,11 @@ class CollectionRuler(models.Model):
                     OR (cur.ruler_id <> r.ruler_id AND r.offset_days >= cur.offset_days AND r.stage_id <> cur.id))
             RETURNING m.id, r.partner_id, r.ruler_id, r.stage_id
             """,
-            {"day": day, "company_id": company.id, "earliest_offset": earliest_offset},
+                day=day,
+                company_id=company.id,
+                earliest_offset=earliest_offset,
+                open=open_receivable_sql("m"),
+            )
         )
         return self.env.cr.fetchall()
 
@@ -240,31 +275,15 @@ class CollectionRuler(models.Model):
         moves, partners, ruler_ids, stages = (list(column) for column in zip(*advanced, strict=True))
         schedule = rulers._plan_first_send_moments(company, day)
         self.env.cr.execute(
-            """
+            SQL(
+                """
             WITH advanced AS (
                 SELECT * FROM unnest(%(moves)s::int[], %(partners)s::int[], %(rulers)s::int[], %(stages)s::int[])
                     AS a(move_id, partner_id, ruler_id, stage_id)
             ),
             targets AS (
                 SELECT a.*, ch.channel, m.amount_residual, m.amount_residual_signed, m.currency_id, r.group_by_partner,
-                       CASE
-                         WHEN (ch.channel = 'email' AND p.collection_optout_email)
-                           OR (ch.channel = 'sms' AND p.collection_optout_sms)
-                           OR (ch.channel = 'whatsapp' AND p.collection_optout_whatsapp)
-                           OR (ch.channel = 'letter' AND p.collection_optout_letter)
-                           OR (ch.channel = 'phone' AND p.collection_optout_phone) THEN 'opt_out'
-                         WHEN r.skip_good_payers AND s.offset_days < 0 AND p.collection_risk_level = 'low'
-                           THEN 'good_payer'
-                         WHEN ch.channel IN ('email', 'sms', 'whatsapp')
-                          AND p.collection_preferred_channel IS NOT NULL
-                          AND p.collection_preferred_channel <> ch.channel
-                          AND CASE p.collection_preferred_channel
-                                WHEN 'email' THEN s.channel_email AND NOT p.collection_optout_email IS TRUE
-                                WHEN 'sms' THEN s.channel_sms AND NOT p.collection_optout_sms IS TRUE
-                                WHEN 'whatsapp' THEN s.channel_whatsapp AND NOT p.collection_optout_whatsapp IS TRUE
-                              END
-                           THEN 'preferred_channel'
-                       END AS skip_reason
+                       %(skip_reason)s AS skip_reason
                   FROM advanced a
                   JOIN account_move m ON m.id = a.move_id
                   JOIN res_partner p ON p.id = a.partner_id
@@ -316,17 +335,17 @@ class CollectionRuler(models.Model):
               FROM grouped g
               LEFT JOIN (SELECT DISTINCT communication_id FROM lines) covered ON covered.communication_id = g.id
             """,
-            {
-                "moves": moves,
-                "partners": partners,
-                "rulers": ruler_ids,
-                "stages": stages,
-                "company_id": company.id,
-                "day": day,
-                "uid": self.env.uid,
-                "schedule_rulers": list(schedule),
-                "schedule_moments": list(schedule.values()),
-            },
+                moves=moves,
+                partners=partners,
+                rulers=ruler_ids,
+                stages=stages,
+                company_id=company.id,
+                day=day,
+                uid=self.env.uid,
+                schedule_rulers=list(schedule),
+                schedule_moments=list(schedule.values()),
+                skip_reason=skip_reason_sql(SQL("ch.channel")),
+            )
         )
         rows = self.env.cr.fetchall()
         orphans = [comm_id for comm_id, covered in rows if not covered]

@@ -6,7 +6,7 @@ from odoo.tools import SQL
 
 from ..tools.debt import plan_options, sum_updates
 from ..tools.risk import PaymentHistory, risk_of
-from .account_move import open_receivable_domain
+from .account_move import OPEN_PAYMENT_STATES, open_receivable_domain
 from .collection_ruler import RISK_LEVELS
 from .collection_ruler_stage import CHANNELS, PHASES
 
@@ -124,7 +124,6 @@ class ResPartner(models.Model):
         moves = self.env["account.move"].search(
             [
                 ("commercial_partner_id", "in", self.commercial_partner_id.ids),
-                ("move_type", "=", "out_invoice"),
                 ("company_id", "in", self.env.companies.ids),
                 *open_receivable_domain(),
             ],
@@ -136,6 +135,15 @@ class ResPartner(models.Model):
             partner.collection_open_move_ids = own
             partner.collection_updated_total = float(sum(updates[m.id].total for m in own if m.id in updates))
             partner.collection_currency_id = self.env.company.currency_id
+
+    def _collection_is_consumer(self):
+        """Whether this customer is a consumer (CDC): their fine is capped at 2 % (art. 52 §1).
+
+        The one place that decides it; the debt update, Pix charges with due date and
+        boleto instructions all ask here.
+        """
+        self.ensure_one()
+        return not self.commercial_partner_id.is_company
 
     def _collection_policy(self):
         """The policy for this customer in the current company: theirs, their ruler's, else the default."""
@@ -271,14 +279,14 @@ class ResPartner(models.Model):
                    SUM(amount),
                    COALESCE(SUM(amount) FILTER (WHERE paid_date > due), 0),
                    COALESCE(SUM(amount * GREATEST(paid_date - due, 0)) FILTER (WHERE paid_date IS NOT NULL), 0),
-                   COALESCE(MAX(GREATEST(CASE WHEN payment_state IN ('not_paid', 'partial') THEN %(today)s - due
+                   COALESCE(MAX(GREATEST(CASE WHEN payment_state IN %(open_states)s THEN %(today)s - due
                                               ELSE paid_date - due END, 0)), 0),
-                   COALESCE(SUM(residual) FILTER (WHERE payment_state IN ('not_paid', 'partial')
+                   COALESCE(SUM(residual) FILTER (WHERE payment_state IN %(open_states)s
                                                     AND due < %(today)s), 0)
               FROM invoice
              GROUP BY partner_id
             """,
-            {"since": today - relativedelta(years=1), "today": today},
+            {"since": today - relativedelta(years=1), "today": today, "open_states": OPEN_PAYMENT_STATES},
         )
         rows = self.env.cr.fetchall()
         broken = dict(

@@ -76,10 +76,14 @@ class CollectionsCommon(AccountTestInvoicingCommon):
             self.env["collection.ruler"]._cron_plan(run_date=day)
 
     def dispatch(self, moment):
-        """Run the dispatch cron at ``moment`` (naive UTC) until nothing due is left."""
+        """Run the dispatch cron, then the WhatsApp outbox cron, at ``moment`` (naive UTC) until nothing
+        due is left: what the cron workers do after each other's commits."""
+        Communication = self.env["collection.communication"]
         with freeze_time(fields.Datetime.to_datetime(moment)):
             for _round in range(20):
-                if not self.env["collection.communication"]._cron_dispatch():
+                dispatched = Communication._cron_dispatch()
+                handed_over = Communication._cron_send_gateway()
+                if not dispatched and not handed_over:
                     break
 
     def comms(self, partner=None, **filters):

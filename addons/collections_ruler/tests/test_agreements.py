@@ -5,6 +5,7 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common import CollectionsCommon
 
@@ -287,7 +288,7 @@ class TestAgreementApproval(AgreementCommon):
         self.assertEqual(wizard.move_ids, invoice)
         self.assertAlmostEqual(wizard.updated_amount, 1035.0)
         self.assertAlmostEqual(wizard.discount_amount, 103.5, msg="1x starts with the best discount")
-        self.assertIn("6x", wizard.options_html)
+        self.assertIn("6 installments of", wizard.options_html, "the same table the negotiation message shows")
         wizard.write({"installment_count": 3, "discount_amount": 0.0})
         self.assertIn("345.00", wizard.preview_html)
         self.assertFalse(wizard.violation_text)
@@ -328,6 +329,60 @@ class TestAgreementBreachAndCancel(AgreementCommon):
         first = agreement.installment_ids[0].move_id
         self.plan(first.invoice_date_due + datetime.timedelta(days=10))  # exactly the tolerance
         self.assertEqual(agreement.state, "active")
+
+    def test_breach_sql_counts_days_beyond_the_tolerance_only(self):
+        """The breach rule as production runs it (SQL): late by more than the tolerance, any unpaid one."""
+        invoice = self.make_invoice(self.customer, 1000.0, DUE_45_DAYS_AGO)
+        agreement = self.propose(invoice, count=2)
+        agreement.action_confirm()
+        first, second = agreement.installment_ids.move_id
+        Agreement = self.env["collection.agreement"]
+        due = first.invoice_date_due
+        self.policy.breach_tolerance_days = 5
+        self.assertFalse(Agreement._collection_breach_candidates(self.company, due + datetime.timedelta(days=5)))
+        self.assertEqual(
+            Agreement._collection_breach_candidates(self.company, due + datetime.timedelta(days=6)), agreement
+        )
+        self.policy.breach_tolerance_days = 0
+        self.assertFalse(Agreement._collection_breach_candidates(self.company, due))
+        self.assertEqual(
+            Agreement._collection_breach_candidates(self.company, due + datetime.timedelta(days=1)), agreement
+        )
+        self.assertFalse(Agreement._collection_breach_candidates(self.company, due - datetime.timedelta(days=30)))
+        self.pay(first)  # paid: only the second one counts now
+        self.assertFalse(Agreement._collection_breach_candidates(self.company, due + datetime.timedelta(days=1)))
+        self.assertEqual(
+            Agreement._collection_breach_candidates(self.company, second.invoice_date_due + datetime.timedelta(days=1)),
+            agreement,
+        )
+
+    def test_one_agreement_that_cannot_break_does_not_stop_the_day(self):
+        """A policy that lost its discount account: that breach fails alone, reported; the rest is planned."""
+        self.policy.write({"max_cash_discount_percent": 10.0, "revert_discount_on_breach": True})
+        bad_policy = self.policy.copy({"name": "Broken policy", "is_default": False})
+        customer_b = self.env["res.partner"].create({"name": "Bruno", "email": "bruno@example.com"})
+        good = self.propose(self.make_invoice(self.customer, 1000.0, DUE_45_DAYS_AGO), count=2)
+        good.action_confirm()
+        bad = self.propose(self.make_invoice(customer_b, 1000.0, DUE_45_DAYS_AGO), count=2, discount=50.0)
+        bad.policy_id = bad_policy
+        bad.action_confirm()
+        bad_policy.discount_account_id = False
+        control = self.env["res.partner"].create({"name": "Control", "email": "control@example.com"})
+        breach_day = good.installment_ids[0].move_id.invoice_date_due + datetime.timedelta(days=11)
+        control_invoice = self.make_invoice(control, 100.0, breach_day - datetime.timedelta(days=1))
+        with mute_logger("odoo.addons.collections_ruler.models.collection_agreement"):
+            self.plan(breach_day)
+        self.assertEqual(good.state, "broken")
+        self.assertEqual(bad.state, "active", "rolled back to its savepoint, nothing half-done")
+        self.assertFalse(bad.discount_revert_move_id)
+        self.assertEqual(bad.installment_ids[0].move_id.invoice_date_due, bad.installment_ids[0].date_due)
+        todo = bad.activity_ids.filtered(lambda a: "fix agreement" in a.summary)
+        self.assertEqual(len(todo), 1, "the collector is told")
+        self.assertIn("breach", bad.message_ids[0].body)
+        self.assertEqual(self.comms(control).move_ids, control_invoice, "the day's planning went on")
+        with mute_logger("odoo.addons.collections_ruler.models.collection_agreement"):
+            self.plan(breach_day + datetime.timedelta(days=1))
+        self.assertEqual(len(bad.activity_ids.filtered(lambda a: "fix agreement" in a.summary)), 1, "told once")
 
     def test_cancel_before_any_payment_reverses_exactly(self):
         invoice = self.make_invoice(self.customer, 1000.0, DUE_45_DAYS_AGO)

@@ -53,14 +53,38 @@ class TestContactRules(CollectionsCommon):
         excluded_invoice.collection_excluded = True
         self.other_customer.collection_excluded = True
         self.make_invoice(self.other_customer, 100, DUE)
+        control = self.env["res.partner"].create({"name": "Control", "email": "control@example.com"})
+        planned = self.make_invoice(control, 100, DUE)  # the same day's planning must still work
         self.plan("2026-03-11")
-        self.assertFalse(self.comms())
+        self.assertEqual(self.comms().partner_id, control)
+        self.assertEqual(self.comms().move_ids, planned)
+
+    def test_rules_changed_after_planning_are_respected_when_sending(self):
+        """The dispatch applies the same rule as the planner (skip_reason_sql) to what is queued."""
+        self.make_invoice(self.customer, 100, DUE)
+        self.plan("2026-03-11")  # friendly stage: e-mail and WhatsApp queued
+        self.assertEqual(set(self.comms(self.customer).mapped("state")), {"queued"})
+        self.customer.write({"collection_preferred_channel": "email", "collection_optout_email": False})
+        self.dispatch("2026-03-11 13:00:00")
+        whatsapp = self.comms(self.customer, channel="whatsapp")
+        self.assertEqual((whatsapp.state, whatsapp.reason_code), ("skipped", "preferred_channel"))
+        self.assertEqual(self.comms(self.customer, channel="email").state, "sent")
+
+    def test_opt_out_after_planning_skips_the_queued_contact(self):
+        self.make_invoice(self.customer, 100, DUE)
+        self.plan("2026-03-11")
+        self.customer.collection_optout_email = True
+        self.dispatch("2026-03-11 13:00:00")
+        email = self.comms(self.customer, channel="email")
+        self.assertEqual((email.state, email.reason_code), ("skipped", "opt_out"))
 
     def test_pause_until_a_date(self):
         self.customer.collection_paused_until = "2026-03-12"
         self.make_invoice(self.customer, 100, DUE)
+        self.make_invoice(self.other_customer, 100, DUE)  # not paused: planned the same day
         self.plan("2026-03-11")
         self.assertFalse(self.comms(self.customer))
+        self.assertTrue(self.comms(self.other_customer))
         self.plan("2026-03-13")
         self.assertEqual(self.comms(self.customer).stage_id, self.stages["friendly"])
 

@@ -2,13 +2,44 @@ from lxml import etree
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
+from odoo.tools import SQL
 from odoo.tools.safe_eval import safe_eval, time
 
+from ..models.account_move import open_receivable_domain, open_receivable_sql
 from .common import CollectionsCommon
 
 
 @tagged("post_install", "-at_install")
 class TestFoundation(CollectionsCommon):
+    def test_open_receivable_is_one_rule_as_domain_filter_and_sql(self):
+        """The planner's SQL, searches and record filters all pick exactly the open customer invoices."""
+        open_invoice = self.make_invoice(self.customer, 100, "2026-03-10")
+        partial = self.make_invoice(self.customer, 100, "2026-03-10")
+        paid = self.make_invoice(self.customer, 100, "2026-03-10")
+        for move, amount in ((partial, 40.0), (paid, 100.0)):
+            self.env["account.payment.register"].with_context(active_model="account.move", active_ids=move.ids).create(
+                {"amount": amount}
+            )._create_payments()
+        draft = self.make_invoice(self.customer, 100, "2026-03-10")
+        draft.button_draft()
+        cancelled = self.make_invoice(self.customer, 100, "2026-03-10")
+        cancelled.button_cancel()
+        reversed_invoice = self.make_invoice(self.customer, 100, "2026-03-10")
+        credit_note = reversed_invoice._reverse_moves(cancel=True)
+        refund = self.make_invoice(self.customer, 100, "2026-03-10")._reverse_moves()
+        refund.action_post()
+        moves = open_invoice | partial | paid | draft | cancelled | reversed_invoice | credit_note | refund
+        self.assertEqual(partial.payment_state, "partial")
+        self.assertEqual(reversed_invoice.payment_state, "reversed")
+        expected = open_invoice | partial
+        self.assertEqual(moves.search([("id", "in", moves.ids), *open_receivable_domain()]), expected)
+        self.assertEqual(moves._collection_filter_open(), expected)
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL("SELECT m.id FROM account_move m WHERE m.id IN %s AND %s", tuple(moves.ids), open_receivable_sql("m"))
+        )
+        self.assertEqual({row[0] for row in self.env.cr.fetchall()}, set(expected.ids))
+
     def test_manager_implies_user_and_user_implies_billing(self):
         self.assertTrue(self.collections_manager.has_group("collections_ruler.collections_ruler_group_user"))
         self.assertTrue(self.collector.has_group("account.group_account_invoice"))

@@ -3,6 +3,7 @@ import socket
 from unittest.mock import patch
 
 from aiosmtpd.controller import Controller
+from freezegun import freeze_time
 
 import odoo
 from odoo import fields
@@ -94,8 +95,12 @@ class TestRulerDispatch(CollectionsCommon, SMSCase):
                 }
             )
             self.plan(FRIENDLY_DAY)
+            with freeze_time(WEDNESDAY_9H):
+                self.env["collection.communication"]._cron_dispatch()
+            whatsapp = self.comms(self.customer, channel="whatsapp")
+            self.assertEqual(whatsapp.state, "sending", "handed to the outbox, not sent by the dispatch")
+            self.assertFalse(server.requests, "no gateway call inside the dispatch's transaction")
             self.dispatch(WEDNESDAY_9H)
-        whatsapp = self.comms(self.customer, channel="whatsapp")
         self.assertEqual(whatsapp.state, "sent", whatsapp.reason)
         self.assertTrue(whatsapp.external_id.startswith("wamid."))
         [request] = server.requests
@@ -120,8 +125,9 @@ class TestRulerDispatch(CollectionsCommon, SMSCase):
             server.fail_next(status=503)
             self.dispatch(WEDNESDAY_9H)
             whatsapp = self.comms(self.customer, channel="whatsapp")
-            self.assertEqual(whatsapp.state, "queued", "a 503 is retried later")
+            self.assertEqual(whatsapp.state, "sending", "a 503 is retried later")
             self.assertEqual(whatsapp.attempt_count, 1)
+            self.assertIn("503", whatsapp.reason)
             self.dispatch("2026-03-11 13:00:00")
         self.assertEqual(whatsapp.state, "sent")
         self.assertEqual(len(server.requests), 2, "the failed attempt and the retry")

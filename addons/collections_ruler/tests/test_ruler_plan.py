@@ -1,4 +1,9 @@
+import datetime
+from unittest.mock import patch
+
+from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import CollectionsCommon
 
@@ -13,10 +18,56 @@ class TestRulerPlan(CollectionsCommon):
             [(-3, "reminder"), (1, "friendly"), (7, "escalation"), (15, "negotiation"), (30, "severe")],
         )
 
+    def test_planner_sql_picks_the_latest_stage_reached(self):
+        """The current stage is the largest offset already reached (the planner's SQL, not a twin)."""
+        day = fields.Date.to_date("2026-03-11")
+        vectors = [(-10, None), (-3, -3), (-1, -3), (0, -3), (1, 1), (6, 1), (7, 7), (29, 15), (90, 30)]
+        partners = self.env["res.partner"].create(
+            [{"name": f"Stage {days}", "email": f"stage{n}@example.com"} for n, (days, _x) in enumerate(vectors)]
+        )
+        invoices = [
+            self.make_invoice(partner, 100, day - datetime.timedelta(days=days))
+            for partner, (days, _expected) in zip(partners, vectors, strict=True)
+        ]
+        self.plan(day)
+        reached = [
+            invoice.collection_stage_id.offset_days if invoice.collection_stage_id else None for invoice in invoices
+        ]
+        self.assertEqual(reached, [expected for _days, expected in vectors])
+
+    def test_one_company_failing_does_not_stop_the_others(self):
+        """Each company plans in its own savepoint: a failure is rolled back, reported and logged."""
+        other = self.setup_other_company()["company"]
+        other_ruler = self.env["collection.ruler"].search([("company_id", "=", other.id), ("usage", "=", "invoice")])
+        other_invoice = self.make_invoice(self.customer, 100, DUE, company=other)
+        planned = self.make_invoice(self.other_customer, 100, DUE)
+        Ruler = type(self.env["collection.ruler"])
+        real_insert = Ruler._plan_insert_communications
+
+        def insert_failing_for_other(ruler, company, *args):
+            result = real_insert(ruler, company, *args)  # rows written, then the failure: all must go
+            if company == other:
+                raise ValueError("stage template lost")
+            return result
+
+        with (
+            patch.object(Ruler, "_plan_insert_communications", insert_failing_for_other),
+            mute_logger("odoo.addons.collections_ruler.models.collection_ruler"),
+        ):
+            self.plan("2026-03-11")
+        self.assertEqual(self.comms(self.other_customer).move_ids, planned)
+        self.assertFalse(self.env["collection.communication"].search([("company_id", "=", other.id)]))
+        self.assertFalse(other_invoice.collection_stage_id, "the failed company's work was rolled back")
+        todo = other_ruler.activity_ids.filtered(lambda a: "planning failed" in a.summary)
+        self.assertEqual(len(todo), 1)
+        self.assertIn("stage template lost", todo.note)
+
     def test_stage_fires_on_its_day_with_each_channel(self):
         invoice = self.make_invoice(self.customer, 500, DUE)
-        self.plan("2026-03-06")  # D-4: nothing yet
+        earlier = self.make_invoice(self.other_customer, 500, "2026-03-09")
+        self.plan("2026-03-06")  # D-4: nothing yet (while the other invoice, D-3, is planned)
         self.assertFalse(self.comms(self.customer))
+        self.assertEqual(self.comms(self.other_customer).move_ids, earlier)
         self.plan("2026-03-07")  # D-3
         reminder = self.comms(self.customer)
         self.assertEqual(reminder.mapped("channel"), ["email"])
@@ -96,5 +147,7 @@ class TestRulerPlan(CollectionsCommon):
         )._create_payments()
         draft = self.make_invoice(self.other_customer, 100, DUE)
         draft.button_draft()
+        control = self.env["res.partner"].create({"name": "Control", "email": "control@example.com"})
+        planned = self.make_invoice(control, 100, DUE)  # the same day's planning must still work
         self.plan("2026-03-11")
-        self.assertFalse(self.comms())
+        self.assertEqual(self.comms().move_ids, planned)

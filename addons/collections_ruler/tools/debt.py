@@ -328,8 +328,3 @@ def discount_to_revert(discount: Discount, base, remaining, unit=CENT) -> Discou
     on_charges = money(discount.on_charges * share, unit)
     on_principal = money(discount.on_principal * share, unit)
     return Discount(on_charges, on_principal)
-
-
-def breached(due_dates, today: datetime.date, tolerance_days: int) -> bool:
-    """Whether an unpaid installment is overdue beyond the tolerance."""
-    return any((today - due).days > tolerance_days for due in due_dates)

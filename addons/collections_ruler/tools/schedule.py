@@ -66,16 +66,6 @@ def next_contact_moment(moment: datetime.datetime, window: ContactWindow, extra_
     raise InvalidContactWindowError("No day in the next 30 allows contact: check the holidays.")
 
 
-def current_stage_offset(days_from_due: int, offsets: Sequence[int]) -> int | None:
-    """The stage an invoice is at: the largest offset already reached, None before the first.
-
-    Only the current stage fires: an invoice found 60 days late gets the stage of
-    day 60, not every reminder it missed on the way.
-    """
-    reached = [offset for offset in offsets if offset <= days_from_due]
-    return max(reached) if reached else None
-
-
 def weekly_cap_release(sent: Sequence[datetime.datetime], cap: int, now: datetime.datetime) -> datetime.datetime | None:
     """None when one more contact fits in the last 7 days, else when the next one will.
 

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 import requests
 
+from . import http_client
+
 CLOUD_API_BASE_URL = "https://graph.facebook.com/v21.0"
 DEFAULT_TIMEOUT = 10
 MIN_DIGITS, MAX_DIGITS = 10, 15  # E.164 allows 15; below 10 there is no area code left.
@@ -198,7 +200,7 @@ def send_cloud_template(
         timeout,
         "the WhatsApp Cloud API",
     )
-    data = _json_or_none(response)
+    data = http_client.json_or_none(response)
     if not 200 <= response.status_code < 300:
         error = data.get("error") if isinstance(data, dict) else None
         code = error.get("code") if isinstance(error, dict) else None
@@ -257,7 +259,7 @@ def send_webhook_message(
         headers["Authorization"] = f"Bearer {token}"
     secrets = tuple(s for s in (secret, token) if s)
     response = _post(session, endpoint, body, headers, timeout, "the WhatsApp webhook gateway")
-    data = _json_or_none(response)
+    data = http_client.json_or_none(response)
     if not 200 <= response.status_code < 300:
         raise WhatsAppSendError(
             f"The WhatsApp webhook gateway {_verb(response.status_code)} (HTTP {response.status_code}): "
@@ -292,10 +294,10 @@ def _check_token(token, label, *, required):
 
 def _check_timeout(timeout):
     """A number of seconds or a (connect, read) pair; None would let a stuck gateway block the ruler."""
-    values = timeout if isinstance(timeout, tuple) and len(timeout) == 2 else (timeout,)
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0 for v in values):
-        raise WhatsAppConfigError("The WhatsApp timeout must be a positive number of seconds.")
-    return timeout
+    try:
+        return http_client.check_timeout(timeout)
+    except ValueError:
+        raise WhatsAppConfigError("The WhatsApp timeout must be a positive number of seconds.") from None
 
 
 def _encode(payload):
@@ -304,38 +306,29 @@ def _encode(payload):
 
 
 def _post(session, url, body, headers, timeout, gateway):
-    """POST the bytes; turn network failures into WhatsAppSendError without quoting requests' text."""
+    """POST the bytes once (the ruler reschedules what is worth retrying); network failures become a
+    retryable WhatsAppSendError without quoting requests' text."""
     headers = {"Content-Type": "application/json", "Accept": "application/json", **headers}
-    where = _host(url)
     try:
-        # Redirects are refused: requests would replay a POST as a GET, dropping the body.
-        return session.post(url, data=body, headers=headers, timeout=timeout, allow_redirects=False)
-    except requests.Timeout:
-        raise WhatsAppSendError(
-            f"No answer from {gateway} at {where} within {_seconds(timeout)}.", retryable=True
-        ) from None
-    except requests.ConnectionError as exc:
-        raise WhatsAppSendError(
-            f"Could not reach {gateway} at {where}: {_network_reason(exc)}.", retryable=True
-        ) from None
-    except requests.RequestException as exc:
-        # str(exc) quotes the URL, whose path or query can hold a key: name the type only.
-        raise WhatsAppSendError(f"Could not send to {gateway} at {where}: {type(exc).__name__}.") from None
+        response, _attempts = http_client.send(
+            session, "POST", url, data=body, headers=headers, timeout=timeout, label="WhatsApp"
+        )
+    except http_client.TransportError as error:
+        if error.kind == "timeout":
+            message = f"No answer from {gateway} at {error.host} within {_seconds(timeout)}."
+        elif error.kind == "other":
+            raise WhatsAppSendError(f"Could not send to {gateway} at {error.host}: {error.reason}.") from None
+        else:
+            message = f"Could not reach {gateway} at {error.host}: {error.reason}."
+        raise WhatsAppSendError(message, retryable=True) from None
+    return response
 
 
-def _retryable_status(status):
-    return status == 429 or status >= 500
+_retryable_status = http_client.retryable_status
 
 
 def _verb(status):
     return "failed to take the message" if status >= 500 else "refused the message"
-
-
-def _json_or_none(response):
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def _describe_cloud_error(response, error, secrets):
@@ -369,37 +362,8 @@ def _webhook_error_text(response, data, secrets):
 
 def _snippet(text, secrets):
     """Gateway text, one line, at most 200 characters, with any echoed token or secret masked first."""
-    text = " ".join((text or "").split())
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text if len(text) <= _MAX_GATEWAY_TEXT else text[:_MAX_GATEWAY_TEXT] + "…"
-
-
-def _host(url):
-    """Host and port only: the path and query of a gateway URL may embed an instance key."""
-    parts = urlsplit(url)
-    host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
-    return f"{host}:{parts.port}" if parts.port else host
+    return http_client.mask(text, secrets, _MAX_GATEWAY_TEXT)
 
 
 def _seconds(timeout):
     return f"{max(timeout)} s" if isinstance(timeout, tuple) else f"{timeout} s"
-
-
-def _network_reason(exc):
-    """The operating system's words ("Connection refused") from deep inside urllib3's exception chain."""
-    pending, seen = [exc], set()
-    while pending:
-        current = pending.pop(0)
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        if isinstance(current, OSError) and isinstance(current.strerror, str) and current.strerror:
-            return current.strerror
-        reason = getattr(current, "reason", None)
-        first_arg = current.args[0] if current.args else None
-        pending.extend(
-            e for e in (current.__cause__, current.__context__, reason, first_arg) if isinstance(e, BaseException)
-        )
-    return type(exc).__name__

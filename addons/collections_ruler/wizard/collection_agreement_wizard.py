@@ -1,15 +1,12 @@
 from dateutil.relativedelta import relativedelta
 from markupsafe import Markup, escape
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.account_move import open_receivable_domain
+from ..models.account_move import open_receivable_domain, open_receivable_domain_text
 from ..tools.debt import plan_options, sum_updates
 
-_END = "<td class='text-end'>%s</td>"
-_ROW4 = Markup("<tr><td>%s</td>" + _END * 3 + "</tr>")
-_HEADER4 = Markup("<tr><th>%s</th>" + "<th class='text-end'>%s</th>" * 3 + "</tr>")
 _PLAN_TABLE = Markup(
     "<table class='table table-sm'><tbody>%s</tbody>"
     "<tfoot><tr><th colspan='2'>%s</th><th class='text-end'>%s</th></tr></tfoot></table>"
@@ -26,8 +23,9 @@ class CollectionAgreementWizard(models.TransientModel):
     move_ids = fields.Many2many(
         "account.move",
         string="Invoices",
-        domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'),"
-        " ('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial')), ('company_id', '=', company_id)]",
+        domain=open_receivable_domain_text(
+            "('commercial_partner_id', '=', partner_id)", "('company_id', '=', company_id)"
+        ),
     )
     policy_id = fields.Many2one("collection.policy", required=True, domain="[('company_id', '=', company_id)]")
     date = fields.Date(string="Agreement Date", required=True, default=fields.Date.context_today)
@@ -50,18 +48,15 @@ class CollectionAgreementWizard(models.TransientModel):
         context = self.env.context
         moves = self.env["account.move"]
         if context.get("active_model") == "account.move" and context.get("active_ids"):
-            moves = moves.browse(context["active_ids"]).filtered(
-                lambda m: (
-                    m.move_type == "out_invoice" and m.state == "posted" and m.payment_state in ("not_paid", "partial")
-                )
-            )
+            moves = moves.browse(context["active_ids"])._collection_filter_open()
+            if not moves:
+                raise UserError(self.env._("Select open customer invoices to propose an agreement."))
             partner = moves.commercial_partner_id[:1]
         elif context.get("active_model") == "res.partner" and context.get("active_id"):
             partner = self.env["res.partner"].browse(context["active_id"]).commercial_partner_id
             moves = moves.search(
                 [
                     ("commercial_partner_id", "=", partner.id),
-                    ("move_type", "=", "out_invoice"),
                     ("company_id", "=", self.env.company.id),
                     ("invoice_date_due", "<", fields.Date.context_today(self)),
                     ("collection_agreement_id", "=", False),
@@ -74,7 +69,7 @@ class CollectionAgreementWizard(models.TransientModel):
         policy = partner._collection_policy()
         values.update(
             partner_id=partner.id,
-            move_ids=moves.ids,
+            move_ids=[Command.set(moves.ids)],
             policy_id=policy.id,
             first_due_date=today + relativedelta(days=min(7, policy.max_first_due_days)),
         )
@@ -109,29 +104,9 @@ class CollectionAgreementWizard(models.TransientModel):
                     "interest_amount": float(debt.interest),
                     "updated_amount": float(debt.total),
                     "max_discount_amount": float(options[0].discount.total) if options else 0.0,
-                    "options_html": wizard._options_table(options),
+                    "options_html": wizard.policy_id._render_agreement_options(debt, options, wizard.currency_id),
                 }
             )
-
-    def _options_table(self, options):
-        fmt = self.currency_id.format
-        rows = Markup("").join(
-            _ROW4
-            % (
-                f"{option.count}x",
-                fmt(float(option.installment_amount)),
-                fmt(float(option.discount.total)) if option.discount.total else "",
-                fmt(float(option.total)),
-            )
-            for option in options
-        )
-        header = _HEADER4 % (
-            self.env._("Option"),
-            self.env._("Installment"),
-            self.env._("Discount"),
-            self.env._("Total"),
-        )
-        return Markup("<table class='table table-sm'><thead>%s</thead><tbody>%s</tbody></table>") % (header, rows)
 
     @api.depends(
         "move_ids", "policy_id", "date", "installment_count", "discount_amount", "down_payment", "first_due_date"
@@ -144,7 +119,7 @@ class CollectionAgreementWizard(models.TransientModel):
             if not (wizard.move_ids and wizard.policy_id and wizard.first_due_date and wizard.installment_count > 0):
                 continue
             try:
-                _debt, _discount, plan, violations = Agreement._compute_proposal(
+                _debt, _discount, plan, violations = Agreement._evaluate_proposal(
                     wizard.partner_id,
                     wizard.move_ids,
                     wizard.policy_id,
@@ -197,18 +172,3 @@ class CollectionAgreementWizard(models.TransientModel):
             "res_id": agreement.id,
             "view_mode": "form",
         }
-
-
-class CollectionInstallmentRescheduleWizard(models.TransientModel):
-    _name = "collection.installment.reschedule.wizard"
-    _description = "Reschedule an Agreement Installment"
-
-    installment_id = fields.Many2one("collection.agreement.installment", required=True)
-    current_date = fields.Date(related="installment_id.date_due", string="Due Now")
-    new_date = fields.Date(string="New Due Date", required=True)
-    reason = fields.Char(required=True)
-
-    def action_confirm(self):
-        self.ensure_one()
-        self.installment_id._reschedule(self.new_date, self.reason)
-        return {"type": "ir.actions.act_window_close"}

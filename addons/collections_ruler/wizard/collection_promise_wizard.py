@@ -1,7 +1,7 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.account_move import open_receivable_domain
+from ..models.account_move import open_receivable_domain, open_receivable_domain_text
 
 
 class CollectionPromiseWizard(models.TransientModel):
@@ -12,8 +12,7 @@ class CollectionPromiseWizard(models.TransientModel):
     move_ids = fields.Many2many(
         "account.move",
         string="Invoices",
-        domain="[('commercial_partner_id', '=', partner_id), ('move_type', '=', 'out_invoice'),"
-        " ('state', '=', 'posted'), ('payment_state', 'in', ('not_paid', 'partial'))]",
+        domain=open_receivable_domain_text("('commercial_partner_id', '=', partner_id)"),
     )
     promise_date = fields.Date(string="Will Pay By", required=True)
     note = fields.Text(help="What was agreed, e.g. on the phone.")
@@ -23,18 +22,14 @@ class CollectionPromiseWizard(models.TransientModel):
         values = super().default_get(fields_list)
         context = self.env.context
         if context.get("active_model") == "account.move" and context.get("active_ids"):
-            moves = self.env["account.move"].browse(context["active_ids"])
-            values.update(partner_id=moves.commercial_partner_id[:1].id, move_ids=moves.ids)
+            moves = self.env["account.move"].browse(context["active_ids"])._collection_filter_open()
+            values.update(partner_id=moves.commercial_partner_id[:1].id, move_ids=[Command.set(moves.ids)])
         elif context.get("active_model") == "res.partner" and context.get("active_id"):
             partner = self.env["res.partner"].browse(context["active_id"]).commercial_partner_id
             moves = self.env["account.move"].search(
-                [
-                    ("commercial_partner_id", "=", partner.id),
-                    ("move_type", "=", "out_invoice"),
-                    *open_receivable_domain(),
-                ]
+                [("commercial_partner_id", "=", partner.id), *open_receivable_domain()]
             )
-            values.update(partner_id=partner.id, move_ids=moves.ids)
+            values.update(partner_id=partner.id, move_ids=[Command.set(moves.ids)])
         return values
 
     def action_confirm(self):

@@ -50,8 +50,11 @@ DEMO_DAYS_LATE = {"on_time": (0, -2, 0), "late": (6, 12, 9), "very_late": (25, 4
 DEMO_PIX_KEY = "2f8e1c6a-3b5d-4e7f-9a1b-c2d3e4f5a6b7"  # the sandbox's default key
 
 
-class ResCompany(models.Model):
-    _inherit = "res.company"
+class CollectionDemo(models.AbstractModel):
+    """Builds the demo company (demo/collections_demo.xml): data relative to the day it is loaded."""
+
+    _name = "collection.demo"
+    _description = "Collections Demo Data"
 
     @api.model
     def _collections_create_demo_data(self):
@@ -64,7 +67,7 @@ class ResCompany(models.Model):
             # A chart template must be loaded with every module's extensions in the
             # registry: finish in _register_hook, once the registry is loaded.
             self.env.registry.collections_demo_pending = True
-            return self.browse()
+            return self.env["res.company"]
         company = self._collections_create_demo_company()
         self = self.with_company(company).with_context(
             allowed_company_ids=company.ids, tracking_disable=True, mail_notrack=True
@@ -127,10 +130,10 @@ class ResCompany(models.Model):
             "email": "financeiro@cobranca-demo.example.com",
             "phone": "+55 11 3000-1000",
         }
-        if "iap_enrich_auto_done" in self._fields:
+        if "iap_enrich_auto_done" in self.env["res.company"]._fields:
             # partner_autocomplete would call its online service for a fictitious company
             vals["iap_enrich_auto_done"] = True
-        company = self.create(vals)
+        company = self.env["res.company"].create(vals)
         self.env["account.chart.template"].try_loading("br", company, install_demo=False)
         admin = self.env.ref("base.user_admin")
         admin.write({"company_ids": [Command.link(company.id)], "company_id": company.id})
