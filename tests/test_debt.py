@@ -1,6 +1,6 @@
 import datetime
 import itertools
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 import pytest
@@ -579,12 +579,13 @@ def test_many_violations_come_in_the_documented_order():
 
 def test_discount_to_revert_is_the_unpaid_share():
     discount = Discount(on_charges=D("35.00"), on_principal=D("65.00"))
-    # 600 of 900 unpaid = 2/3: 35 × 2/3 = 23.333 → 23.33; 65 × 2/3 = 43.333 → 43.33
-    assert discount_to_revert(discount, D("900.00"), D("600.00")) == Discount(D("23.33"), D("43.33"))
+    # 600 of 900 unpaid = 2/3 of 100.00 = 66.67 (rounded once); fine and interest 35 × 2/3 = 23.33,
+    # principal the rest, 43.34 (rounded apart, 23.33 + 43.33 would charge back a cent too little)
+    assert discount_to_revert(discount, D("900.00"), D("600.00")) == Discount(D("23.33"), D("43.34"))
     # half unpaid: 17.50 and 32.50
     assert discount_to_revert(discount, D("900.00"), D("450.00")) == Discount(D("17.50"), D("32.50"))
-    # 1/3 unpaid: 11.666 → 11.67; 21.666 → 21.67
-    assert discount_to_revert(discount, D("900.00"), D("300.00")) == Discount(D("11.67"), D("21.67"))
+    # 1/3 unpaid: 33.33 in all; 11.666 → 11.67 and 21.66 (not 21.67: that would be a cent too much)
+    assert discount_to_revert(discount, D("900.00"), D("300.00")) == Discount(D("11.67"), D("21.66"))
     # nothing paid, or more unpaid than the base (capped at the whole discount)
     assert discount_to_revert(discount, D("900.00"), D("900.00")) == discount
     assert discount_to_revert(discount, D("900.00"), D("1200.00")) == discount
@@ -596,6 +597,22 @@ def test_discount_to_revert_nothing_when_paid_or_no_base(base, remaining):
 
 
 # --- properties ---------------------------------------------------------------------------------
+
+
+@given(
+    charges=st.decimals(min_value=0, max_value=10_000, places=2),
+    principal=st.decimals(min_value=0, max_value=10_000, places=2),
+    base=st.decimals(min_value=D("0.01"), max_value=100_000, places=2),
+    remaining=st.decimals(min_value=D("0.01"), max_value=100_000, places=2),
+)
+def test_reverted_discount_adds_up_to_the_unpaid_share_exactly(charges, principal, base, remaining):
+    discount = Discount(charges, principal)
+    revert = discount_to_revert(discount, base, remaining)
+    share = min(remaining / base, D(1))
+    assert revert.total == (discount.total * share).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+    assert D(0) <= revert.on_charges <= charges
+    assert D(0) <= revert.on_principal <= principal + D("0.01")
+
 
 amount_st = st.decimals(min_value=D("0.01"), max_value=D("10000000"), places=2)
 rate_st = st.decimals(min_value=D("0"), max_value=D("5"), places=2)

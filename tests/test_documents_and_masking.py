@@ -1,6 +1,6 @@
 import pytest
 
-from collections_pix.tools.documents import InvalidTaxIdError, parse_tax_id
+from collections_ruler.tools.documents import InvalidTaxIdError, parse_tax_id
 from collections_portal.tools.masking import mask_email, mask_phone
 
 

@@ -9,7 +9,7 @@
     "author": "Cobrança for Odoo",
     "license": "LGPL-3",
     "depends": ["collections_ruler", "l10n_br"],
-    "external_dependencies": {"python": ["python-stdnum", "qrcode", "requests"]},
+    "external_dependencies": {"python": ["qrcode", "requests"]},
     "data": [
         "security/collections_pix_security.xml",
         "security/ir.model.access.csv",

@@ -9,7 +9,7 @@
     "license": "LGPL-3",
     "application": True,
     "depends": ["account", "mail", "sms"],
-    "external_dependencies": {"python": ["requests"]},
+    "external_dependencies": {"python": ["python-stdnum", "requests"]},
     "data": [
         "security/collections_ruler_groups.xml",
         "security/collections_ruler_security.xml",

@@ -8,8 +8,9 @@ import qrcode
 from odoo import api, fields, models, modules
 from odoo.exceptions import UserError
 
+from odoo.addons.collections_ruler.tools.documents import parse_tax_id
+
 from ..tools import api_pix, brcode
-from ..tools.documents import parse_tax_id
 
 _logger = logging.getLogger(__name__)
 

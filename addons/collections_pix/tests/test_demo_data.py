@@ -3,7 +3,7 @@ import datetime
 from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
-from odoo.addons.collections_pix.tools.documents import parse_tax_id
+from odoo.addons.collections_ruler.tools.documents import parse_tax_id
 
 
 @tagged("post_install", "-at_install")

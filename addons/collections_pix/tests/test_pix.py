@@ -8,6 +8,7 @@ from freezegun import freeze_time
 import odoo
 from odoo import Command, fields
 from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tools import mute_logger
 
 from odoo.addons.collections_ruler.tests.common import CollectionsCommon, RealConnectionsMixin
 
@@ -15,6 +16,7 @@ from ..tools import api_pix, brcode
 from .fake_psp import DEFAULT_PIX_KEY, FakePspServer
 
 HMAC_SECRET = "hmac-shared-secret"
+CHARGE_LOGGER = "odoo.addons.collections_pix.models.collection_pix_charge"
 CPF = "529.982.247-25"
 
 
@@ -166,7 +168,8 @@ class TestPix(CollectionsCommon, HttpCase):
         invoice.action_collection_pix_charge()
         charge = invoice.collection_pix_charge_ids
         self.sandbox.fail_next(400, count=1, path="/cobv/")
-        self.sync()
+        with mute_logger(CHARGE_LOGGER):
+            self.sync()
         self.assertEqual(charge.state, "error", "a refusal (4xx) needs a person: no retry")
         self.assertTrue(charge.error_message)
         self.assertFalse(invoice.collection_pix_payload, "nothing to show or print")
@@ -179,7 +182,8 @@ class TestPix(CollectionsCommon, HttpCase):
         invoice.action_collection_pix_charge()
         charge = invoice.collection_pix_charge_ids
         self.sandbox.fail_next(503, count=4, retry_after=0, path="/cobv/")  # the client's own retries are spent too
-        self.sync()
+        with mute_logger("odoo.addons.collections_ruler.tools.http_client"):
+            self.sync()
         self.assertEqual(charge.state, "to_send")
         self.assertEqual(charge.attempt_count, 1)
         self.assertTrue(charge.next_attempt_at and charge.next_attempt_at > fields.Datetime.now())
@@ -191,7 +195,10 @@ class TestPix(CollectionsCommon, HttpCase):
 
     def test_an_invalid_copia_e_cola_from_the_psp_is_never_shown(self):
         invoice = self.make_invoice(self.customer, 300.0, fields.Date.context_today(self.env.user))
-        with patch.object(type(self.sandbox), "_copy_paste", lambda *_args: "000201not-a-br-code6304ABCD"):
+        with (
+            patch.object(type(self.sandbox), "_copy_paste", lambda *_args: "000201not-a-br-code6304ABCD"),
+            mute_logger(CHARGE_LOGGER),
+        ):
             invoice.action_collection_pix_charge()
             self.sync()
         charge = invoice.collection_pix_charge_ids

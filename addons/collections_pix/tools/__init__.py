@@ -1,1 +1,1 @@
-"""Pure helpers for Brazilian payments (documents, Pix, boleto, CNAB): no Odoo import."""
+"""Pure helpers for Brazilian payments (Pix, boleto, CNAB): no Odoo import."""

@@ -319,12 +319,14 @@ def discount_to_revert(discount: Discount, base, remaining, unit=CENT) -> Discou
     """The share of a discount lost on breach: in proportion of the plan still unpaid.
 
     ``base`` is what the plan financed (debt after discount), ``remaining`` what is
-    still unpaid of it. Paid installments keep the discount they earned.
+    still unpaid of it. Paid installments keep the discount they earned. The parts add
+    up exactly to the discount's share, rounded once.
     """
     base, remaining = money(base, unit), money(remaining, unit)
     if base <= 0 or remaining <= 0:
         return Discount()
     share = min(remaining / base, Decimal(1))
-    on_charges = money(discount.on_charges * share, unit)
-    on_principal = money(discount.on_principal * share, unit)
-    return Discount(on_charges, on_principal)
+    # Round the whole once, then split it: two parts rounded apart can be a cent off the share.
+    total = money(discount.total * share, unit)
+    on_charges = min(money(discount.on_charges * share, unit), total)
+    return Discount(on_charges, total - on_charges)
