@@ -1,7 +1,7 @@
 import pytest
 
-from collections_ruler.tools.documents import InvalidTaxIdError, parse_tax_id
 from collections_portal.tools.masking import mask_email, mask_phone
+from collections_ruler.tools.documents import InvalidTaxIdError, parse_tax_id
 
 
 @pytest.mark.parametrize(
