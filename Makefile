@@ -2,7 +2,7 @@
 PYTHON ?= python3
 export PYTHON
 
-.PHONY: help setup run test lint pot bench
+.PHONY: help setup run test lint pot bench reliability
 
 help:
 	@echo "make run    serve the demo at http://localhost:8069 (admin/admin)"
@@ -11,6 +11,7 @@ help:
 	@echo "make setup  install what the addons and the tests need (pip, apt as root)"
 	@echo "make pot    regenerate i18n/*.pot and merge them into pt_BR.po"
 	@echo "make bench  time the ruler's planning and dispatch at 1k, 10k and 100k receivables"
+	@echo "make reliability  fire a few hundred Pix webhook deliveries at a served Odoo (2 workers)"
 
 setup:
 	bash scripts/setup.sh
@@ -31,3 +32,6 @@ pot:
 
 bench:
 	$(PYTHON) tests/bench/bench_ruler.py
+
+reliability:
+	$(PYTHON) tests/reliability/pix_webhook.py

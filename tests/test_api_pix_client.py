@@ -861,6 +861,22 @@ def record(**changes):
         ({"pix": [record(horario="2026-02-30T12:00:00Z")]}, "horario"),
         ({"pix": [record(horario=None)]}, "horario"),
         ({"pix": [record(), record(valor="-1.00")]}, r"pix\[1\]: valor"),
+        # Hostile input: what PostgreSQL cannot store, what overflows, what a JSON parser chokes on.
+        ({"pix": [record(valor="10.001")]}, "valor"),
+        ({"pix": [record(valor="NaN")]}, "valor"),
+        ('{"pix": [{"endToEndId": "' + E2E + '", "valor": NaN}]}', "not JSON"),
+        ({"pix": [record(infoPagador="pago\x00hoje")]}, "infoPagador contains a NUL"),
+        ({"pix": [record(infoPagador="\ud800")]}, "surrogate"),
+        (json.dumps({"pix": [record(pagador={"nome": "\udfff"})]}).encode(), "surrogate"),  # as the wire has it
+        ({"pix": [record(pagador={"nome": "Ana\x00"})]}, "pagador.nome contains a NUL"),
+        ({"pix": [record(pagador="Ana")]}, "pagador must be an object"),
+        ({"pix": [record(infoPagador=5)]}, "infoPagador must be text"),
+        ({"pix": [record(devolucoes=[{"motivo": "\x00"}])]}, "contains a NUL"),
+        ({"pix": [record(extra=json.loads("[" * 30 + "]" * 30))]}, "nested too deeply"),
+        ('{"pix": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
+        ({"pix": [record(horario="0001-01-01T00:00:00+01:00")]}, "horario"),
+        ({"pix": [record(horario="9999-12-31T23:59:59-03:00")]}, "horario"),
+        ({"pix": [record(horario="1999-12-31T23:59:59Z")]}, "horario"),
     ],
 )
 def test_parse_notification_rejects(body, message):

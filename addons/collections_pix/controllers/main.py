@@ -1,3 +1,4 @@
+import hmac
 import json
 import logging
 
@@ -5,7 +6,6 @@ from werkzeug.exceptions import NotFound
 
 from odoo import SUPERUSER_ID, http
 from odoo.http import request
-from odoo.tools import consteq
 
 from ..models.collection_pix_charge import qr_png
 from ..tools import api_pix
@@ -13,6 +13,17 @@ from ..tools import api_pix
 _logger = logging.getLogger(__name__)
 
 MAX_BODY = 1024 * 1024  # a PSP batches a few hundred Pix at most
+
+
+def _same_secret(expected, given):
+    """Constant-time comparison of URL secrets, as bytes: any text, ASCII or not, compares."""
+    return bool(expected) and hmac.compare_digest(
+        expected.encode("utf-8"), (given or "").encode("utf-8", "surrogatepass")
+    )
+
+
+def _is_json(mimetype):
+    return mimetype == "application/json" or (mimetype or "").endswith("+json")
 
 
 def _answer(status, **body):
@@ -36,27 +47,35 @@ class PixWebhookController(http.Controller):
     def pix_webhook(self, provider_id, token, **_kwargs):
         """Store the notification and answer at once; reconciliation runs in the background cron.
 
-        401 for a wrong secret or signature, 400 for a body that is not API Pix,
-        503 (never 500) if storing fails, so the PSP delivers it again.
+        A PSP delivers at least once and retries what is not 2xx, so every answer says
+        what to do: 200 stored (or already stored: a duplicate is not an error), 401 a
+        wrong secret or signature, 411/413 no or too large a Content-Length (checked
+        before reading), 415 not JSON, 400 a body that will never be valid, 503 only
+        when storing failed and a retry may succeed. Never 500.
         """
-        body = request.httprequest.get_data(cache=False)
+        http_request = request.httprequest
         try:
             env = request.env(user=SUPERUSER_ID)
             provider = env["collection.pix.provider"].browse(provider_id).exists()
-            if not provider or not provider.active or not consteq(provider.webhook_token or "", token):
+            if not provider or not provider.active or not _same_secret(provider.webhook_token, token):
                 return _answer(401, error="unauthorized")
+            if not _is_json(http_request.mimetype):
+                return _answer(415, error="the body must be application/json")
+            length = http_request.content_length
+            if length is None:
+                return _answer(411, error="Content-Length is required")
+            if length > MAX_BODY:
+                return _answer(413, error="body too large")
+            body = http_request.get_data(cache=False)
             if provider.webhook_hmac_secret and not api_pix.verify_signature(
-                provider.webhook_hmac_secret, body, request.httprequest.headers.get(api_pix.SIGNATURE_HEADER)
+                provider.webhook_hmac_secret, body, http_request.headers.get(api_pix.SIGNATURE_HEADER)
             ):
                 return _answer(401, error="bad signature")
-            if len(body) > MAX_BODY:
-                return _answer(400, error="body too large")
             try:
                 notifications = api_pix.parse_notification(body)
             except api_pix.InvalidNotification as error:
                 return _answer(400, error=str(error))
-            with env.cr.savepoint():
-                new = env["collection.pix.event"]._ingest(provider, notifications, "webhook")
+            new = env["collection.pix.event"]._ingest_committed(provider, notifications, "webhook")
             if new:
                 env.ref("collections_pix.ir_cron_pix_reconcile")._trigger()
             return _answer(200, received=len(notifications), new=new)

@@ -70,6 +70,8 @@ class CollectionPixCharge(models.Model):
     due_date = fields.Date(readonly=True)
     fine_percent = fields.Float(readonly=True, digits=(5, 2))
     interest_percent_month = fields.Float(readonly=True, digits=(5, 4))
+    fine_amount = fields.Monetary(readonly=True, help="The fine included in an immediate charge's amount.")
+    interest_amount = fields.Monetary(readonly=True, help="The interest included in an immediate charge's amount.")
     expires_at = fields.Datetime(readonly=True)
     location = fields.Char(readonly=True)
     payload = fields.Char(string="Pix Copia e Cola", readonly=True)
@@ -171,6 +173,8 @@ class CollectionPixCharge(models.Model):
             values.update(
                 kind="cob",
                 amount=float(update.total) if update else move.amount_residual,
+                fine_amount=float(update.fine) if update else 0.0,
+                interest_amount=float(update.interest) if update else 0.0,
                 due_date=today,
                 expires_at=fields.Datetime.now() + datetime.timedelta(hours=provider.cob_expiration_hours),
             )

@@ -203,6 +203,7 @@ class CollectionPixProvider(models.Model):
                     notifications.append(api_pix.parse_pix_record(record))
                 except api_pix.InvalidNotification as error:
                     _logger.warning("collections_pix: %s listed an unreadable Pix: %s", provider.name, error)
-            self.env["collection.pix.event"]._ingest(provider, notifications, "polling")
+            # One record that cannot be stored never costs the others (nor the next providers).
+            self.env["collection.pix.event"]._ingest_each(provider, notifications, "polling")
             provider.last_poll_at = now.replace(tzinfo=None)
         self.env["collection.pix.event"]._cron_reconcile()

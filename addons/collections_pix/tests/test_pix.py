@@ -334,19 +334,44 @@ class TestPix(CollectionsCommon, HttpCase):
         self.assertEqual(event.move_id, invoice)
         self.assertEqual(invoice.payment_state, "not_paid")
 
-    def test_late_cobv_payment_books_fine_and_interest_as_income(self):
+    def balance_of(self, account):
+        self.env.flush_all()
+        return round(sum(self.env["account.move.line"].search([("account_id", "=", account.id)]).mapped("balance")), 2)
+
+    def separate_fine_account(self):
+        """The generic chart has one "Other Income": give the fine an account of its own to see the split."""
+        fine_account = self.env["account.account"].create(
+            {"name": "Late fines received", "code": "450001", "account_type": "income_other"}
+        )
+        self.policy.fine_account_id = fine_account
+        return fine_account, self.policy.interest_account_id
+
+    def test_late_cobv_payment_books_fine_and_interest_each_to_its_account(self):
+        fine_account, interest_account = self.separate_fine_account()
         today = fields.Date.context_today(self.env.user)
         invoice = self.make_invoice(self.customer, 1000.0, today)
         charge = self.charge_for(invoice)
         paid_at = datetime.datetime.combine(today + datetime.timedelta(days=30), datetime.time(15, 0))
-        income = self.policy.income_account_id
-        before = sum(self.env["account.move.line"].search([("account_id", "=", income.id)]).mapped("balance"))
+        before = self.balance_of(fine_account), self.balance_of(interest_account)
         self.sandbox.pay(charge.txid, amount="1030.00", paid_at=paid_at.replace(tzinfo=datetime.timezone.utc))
         self.env["collection.pix.event"]._cron_reconcile()
         self.assertEqual(charge.state, "paid")
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
-        after = sum(self.env["account.move.line"].search([("account_id", "=", income.id)]).mapped("balance"))
-        self.assertAlmostEqual(after - before, -30.0)  # 2 % fine + 1 % for 30 days
+        self.assertEqual(self.balance_of(fine_account) - before[0], -20.0)  # 2 % fine
+        self.assertEqual(self.balance_of(interest_account) - before[1], -10.0)  # 1 % a month for 30 days
+
+    def test_overdue_cob_payment_splits_the_update_it_was_created_with(self):
+        fine_account, interest_account = self.separate_fine_account()
+        today = fields.Date.context_today(self.env.user)
+        invoice = self.make_invoice(self.customer, 1000.0, today - datetime.timedelta(days=45))
+        charge = self.charge_for(invoice)
+        self.assertEqual((charge.fine_amount, charge.interest_amount), (20.0, 15.0))
+        before = self.balance_of(fine_account), self.balance_of(interest_account)
+        self.sandbox.pay(charge.txid)
+        self.env["collection.pix.event"]._cron_reconcile()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(self.balance_of(fine_account) - before[0], -20.0)
+        self.assertEqual(self.balance_of(interest_account) - before[1], -15.0)
 
     def test_bad_secret_bad_signature_and_garbage(self):
         body = self.notification("anyTxid0000000000000000000000", "10.00")

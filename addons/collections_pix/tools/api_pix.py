@@ -425,7 +425,9 @@ def parse_notification(body) -> list:
     if not isinstance(body, str):
         raise InvalidNotification("The notification body must be bytes or text.")
     try:
-        data = json.loads(body)
+        data = json.loads(body, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise InvalidNotification("The notification body is nested too deeply.") from None
     except ValueError:
         raise InvalidNotification("The notification body is not JSON.") from None
     if not isinstance(data, dict) or "pix" not in data:
@@ -442,8 +444,31 @@ def parse_notification(body) -> list:
     return notifications
 
 
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+# The API Pix began in November 2020; a Pix "paid" outside these years is a corrupt record
+# (and year 1 or 9999 overflows when converted to UTC).
+_FIRST_YEAR, _LAST_YEAR = 2020, 2100
+MAX_PAYER_TEXT = 500
+
+
+def _storable_text(value, field):
+    """``value`` if it is text PostgreSQL can store (no NUL, no lone surrogate), else InvalidNotification."""
+    if not isinstance(value, str):
+        raise InvalidNotification(f"{field} must be text, got {type(value).__name__}.")
+    if "\x00" in value or any("\ud800" <= char <= "\udfff" for char in value):
+        raise InvalidNotification(f"{field} contains a NUL or an unpaired surrogate character.")
+    return value
+
+
 def parse_pix_record(record) -> PixNotification:
-    """One Pix record (webhook or ``GET /pix``), validated; raises InvalidNotification."""
+    """One Pix record (webhook or ``GET /pix``), validated; raises InvalidNotification.
+
+    Everything kept is storable: text without NUL or unpaired surrogates, amounts with
+    two decimals, a payment time within the years the API Pix exists.
+    """
     if not isinstance(record, dict):
         raise InvalidNotification("The Pix record is not an object.")
     e2e = record.get("endToEndId")
@@ -458,24 +483,50 @@ def parse_pix_record(record) -> PixNotification:
     if not isinstance(valor, str) or not _AMOUNT_TEXT.fullmatch(valor) or Decimal(valor) <= 0:
         raise InvalidNotification(f'valor must be a positive amount written like "123.45", got {_shown(valor)}.')
     paid_at = _parse_rfc3339(record.get("horario"))
-    if paid_at is None:
+    if paid_at is None or not _FIRST_YEAR <= paid_at.year <= _LAST_YEAR:
         raise InvalidNotification(
-            f"horario must be an RFC 3339 date and time with its offset, got {_shown(record.get('horario'))}."
+            f"horario must be an RFC 3339 date and time with its offset, between {_FIRST_YEAR} and "
+            f"{_LAST_YEAR}, got {_shown(record.get('horario'))}."
         )
     info = record.get("infoPagador")
-    payer = record.get("pagador") if isinstance(record.get("pagador"), dict) else {}
+    if info is not None:
+        info = _storable_text(info, "infoPagador")[:MAX_PAYER_TEXT]
+    payer = record.get("pagador")
+    if payer is None:
+        payer = {}
+    elif not isinstance(payer, dict):
+        raise InvalidNotification(f"pagador must be an object, got {type(payer).__name__}.")
+    for key in ("cpf", "cnpj", "nome"):
+        if payer.get(key) is not None:
+            _storable_text(payer[key], f"pagador.{key}")
     tax_id = payer.get("cpf") or payer.get("cnpj")
     name = payer.get("nome")
+    _check_storable_tree(record, "the Pix record")
     return PixNotification(
         end_to_end_id=e2e,
         txid=txid,
         amount=Decimal(valor),
         paid_at=paid_at,
-        payer_info=info if isinstance(info, str) and info else None,
-        payer_tax_id=tax_id if isinstance(tax_id, str) and tax_id else None,
-        payer_name=name if isinstance(name, str) and name else None,
+        payer_info=info or None,
+        payer_tax_id=tax_id or None,
+        payer_name=name[:MAX_PAYER_TEXT] if name else None,
         raw=record,
     )
+
+
+def _check_storable_tree(value, where, depth=0):
+    """The raw record is stored as received: no text in it may be unstorable, nor may it nest deeply."""
+    if depth > 20:
+        raise InvalidNotification(f"{where} is nested too deeply.")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _storable_text(key, f"a key of {where}")
+            _check_storable_tree(item, f"{where}.{key}", depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            _check_storable_tree(item, where, depth + 1)
+    elif isinstance(value, str):
+        _storable_text(value, where)
 
 
 def _shown(value):
@@ -503,7 +554,10 @@ def _parse_rfc3339(text):
         )
     except ValueError:  # month 13, second 60, offset of 24 hours...
         return None
-    return moment.astimezone(timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:  # year 1 with a positive offset, year 9999 with a negative one
+        return None
 
 
 def _rfc3339(moment, label, *, round_up=False) -> str:

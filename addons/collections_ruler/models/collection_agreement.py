@@ -2,7 +2,7 @@ import logging
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 from ..tools.debt import (
     DebtError,
@@ -165,6 +165,8 @@ class CollectionAgreement(models.Model):
             raise UserError(self.env._("Installments of an active agreement cannot be renegotiated into another."))
         if count < 1:
             raise UserError(self.env._("An agreement has at least one installment."))
+        if first_due < date:
+            raise UserError(self._first_due_error(date))
         terms = policy._terms()
         debt = sum_updates(moves._collection_debt_update(date).values())
         try:
@@ -226,10 +228,19 @@ class CollectionAgreement(models.Model):
                 agreement._activate()
         return True
 
+    def _first_due_error(self, date):
+        return self.env._(
+            "The first installment cannot be due before the agreement date (%(date)s): it would be overdue the "
+            "day the agreement starts.",
+            date=format_date(self.env, date),
+        )
+
     def _check_plan(self):
         self.ensure_one()
         if not self.installment_ids:
             raise ValidationError(self.env._("The agreement has no installments."))
+        if min(self.installment_ids.mapped("date_due")) < self.date:
+            raise ValidationError(self._first_due_error(self.date))
         if any(inst.amount <= 0 for inst in self.installment_ids):
             raise ValidationError(self.env._("Every installment must have a positive amount."))
         if self.currency_id.compare_amounts(self.total_amount, self._expected_total()):
@@ -336,7 +347,9 @@ class CollectionAgreement(models.Model):
                 total=self.currency_id.format(self.total_amount),
             )
         )
-        moves.message_post(body=self.env._("Settled by the agreement %(name)s.", name=self.name))
+        moves._message_log_batch(
+            bodies=dict.fromkeys(moves.ids, self.env._("Settled by the agreement %(name)s.", name=self.name))
+        )
         self._send_terms()
 
     def _create_settlement_entry(self):
@@ -357,15 +370,13 @@ class CollectionAgreement(models.Model):
                     )
                 )
         income_lines = [
-            (self.fine_amount, self.env._("Fine")),
-            (self.interest_amount, self.env._("Late payment interest")),
-            (self.installment_interest_amount, self.env._("Installment interest")),
+            (self.fine_amount, policy.fine_account_id, self.env._("Fine")),
+            (self.interest_amount, policy.interest_account_id, self.env._("Late payment interest")),
+            (self.installment_interest_amount, policy.interest_account_id, self.env._("Installment interest")),
         ]
         lines += [
-            Command.create(
-                {"name": label, "account_id": policy.income_account_id.id, "partner_id": partner.id, "credit": amount}
-            )
-            for amount, label in income_lines
+            Command.create({"name": label, "account_id": account.id, "partner_id": partner.id, "credit": amount})
+            for amount, account, label in income_lines
             if amount
         ]
         if self.discount_amount:
@@ -633,7 +644,11 @@ class CollectionAgreement(models.Model):
             cancel=True,
         )
         self.reversal_move_ids = reversals
-        self.move_ids.message_post(body=self.env._("The agreement %(name)s was cancelled: open again.", name=self.name))
+        self.move_ids._message_log_batch(
+            bodies=dict.fromkeys(
+                self.move_ids.ids, self.env._("The agreement %(name)s was cancelled: open again.", name=self.name)
+            )
+        )
 
     def action_print(self):
         return self.env.ref("collections_ruler.action_report_collection_agreement").report_action(self)

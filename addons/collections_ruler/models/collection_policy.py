@@ -3,6 +3,19 @@ from odoo.exceptions import ValidationError
 
 from ..tools.debt import CONSUMER_FINE_CAP, PolicyTerms, to_decimal
 
+# Per chart of accounts, the template ids of the accounts a collection policy books to. Brazil
+# (l10n_br, the CFC's referential plan): fine to "Multas e Outras Vantagens Recebidas", late
+# interest to "Outras Receitas Financeiras", discounts granted in a renegotiation to
+# "(-) Outras Despesas Financeiras" (a financial expense, not a deduction from gross sales).
+CHART_ACCOUNTS = {
+    "generic_coa": {"fine": "other_income", "interest": "other_income", "discount": "cash_discount_loss"},
+    "br": {
+        "fine": "account_template_30101050124",
+        "interest": "account_template_30101050105",
+        "discount": "account_template_30101090108",
+    },
+}
+
 
 class CollectionPolicy(models.Model):
     _name = "collection.policy"
@@ -105,15 +118,24 @@ class CollectionPolicy(models.Model):
     installment_journal_id = fields.Many2one(
         "account.journal", string="Installments Journal", domain="[('type', '=', 'sale')]"
     )
-    income_account_id = fields.Many2one(
+    fine_account_id = fields.Many2one(
         "account.account",
-        string="Fine and Interest Income",
+        string="Fine Income",
         domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Late fines received (multas): on the Brazilian chart, Multas e Outras Vantagens Recebidas.",
+    )
+    interest_account_id = fields.Many2one(
+        "account.account",
+        string="Interest Income",
+        domain="[('account_type', 'in', ('income', 'income_other'))]",
+        help="Late payment and installment interest received (juros ativos): financial income.",
     )
     discount_account_id = fields.Many2one(
         "account.account",
         string="Discounts Granted",
         domain="[('account_type', 'in', ('expense', 'expense_direct_cost'))]",
+        help="Discounts granted in a renegotiation are a financial expense (descontos concedidos), not a "
+        "deduction from sales.",
     )
     clearing_account_id = fields.Many2one(
         "account.account",
@@ -214,7 +236,8 @@ class CollectionPolicy(models.Model):
             for name in (
                 "journal_id",
                 "installment_journal_id",
-                "income_account_id",
+                "fine_account_id",
+                "interest_account_id",
                 "discount_account_id",
                 "clearing_account_id",
             )
@@ -259,6 +282,14 @@ class CollectionPolicy(models.Model):
                     return account
             return Account
 
+        def chart_account(role):
+            """The account the company's chart template names for ``role``, by its template id."""
+            xmlid = CHART_ACCOUNTS.get(company.chart_template, {}).get(role)
+            if not xmlid:
+                return Account
+            account = self.env["account.chart.template"].with_company(company).ref(xmlid, raise_if_not_found=False)
+            return account if account and not account.deprecated else Account
+
         receivable = company.partner_id.with_company(company).property_account_receivable_id
         clearing = first_account(
             [
@@ -290,16 +321,30 @@ class CollectionPolicy(models.Model):
             "installment_journal_id": Journal.search(
                 [*Journal._check_company_domain(company), ("type", "=", "sale")], limit=1
             ).id,
-            "income_account_id": first_account(
-                [("account_type", "=", "income_other"), ("name", "ilike", "juros")],
-                [("account_type", "=", "income_other"), ("name", "ilike", "interest")],
-                [("account_type", "=", "income_other")],
-                [("account_type", "=", "income")],
+            "fine_account_id": (
+                chart_account("fine")
+                or first_account(
+                    [("account_type", "=", "income_other"), ("name", "ilike", "multa")],
+                    [("account_type", "=", "income_other"), ("name", "ilike", "fine")],
+                    [("account_type", "=", "income_other")],
+                    [("account_type", "=", "income")],
+                )
             ).id,
-            "discount_account_id": first_account(
-                [("account_type", "=", "expense"), ("name", "ilike", "descontos concedidos")],
-                [("account_type", "=", "expense"), ("name", "ilike", "discount")],
-                [("account_type", "=", "expense")],
+            "interest_account_id": (
+                chart_account("interest")
+                or first_account(
+                    [("account_type", "=", "income_other"), ("name", "ilike", "financial income")],
+                    [("account_type", "=", "income_other"), ("name", "ilike", "interest")],
+                    [("account_type", "=", "income_other")],
+                    [("account_type", "=", "income")],
+                )
+            ).id,
+            "discount_account_id": (
+                chart_account("discount")
+                or first_account(
+                    [("account_type", "=", "expense"), ("name", "ilike", "discount")],
+                    [("account_type", "=", "expense")],
+                )
             ).id,
             "clearing_account_id": clearing.id,
             "installment_ruler_id": ruler.id,

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..tools.debt import plan_options, sum_updates
+from ..tools.documents import InvalidTaxIdError, parse_tax_id
 from ..tools.risk import PaymentHistory, risk_of
 from .account_move import OPEN_PAYMENT_STATES, open_receivable_domain
 from .collection_ruler import RISK_LEVELS
@@ -46,6 +47,16 @@ class ResPartner(models.Model):
     collection_risk_date = fields.Date(string="Risk Computed On", readonly=True)
     collection_broken_promises = fields.Integer(
         string="Broken Promises", readonly=True, help="Promises to pay not kept in the last 12 months."
+    )
+    collection_payer_type = fields.Selection(
+        [("consumer", "Consumer"), ("business", "Business")],
+        string="Payer Type",
+        compute="_compute_collection_payer_type",
+        store=True,
+        readonly=False,
+        help="Consumers are protected by the CDC: a late fine of 2 % at most (art. 52 §1), whatever the policy "
+        "says. Set from the document (CPF: consumer, CNPJ: business), else from 'Company'; change it when the "
+        "contract says otherwise.",
     )
     collection_optout_email = fields.Boolean(string="No Collection E-mails")
     collection_optout_sms = fields.Boolean(string="No Collection SMS")
@@ -136,6 +147,17 @@ class ResPartner(models.Model):
             partner.collection_updated_total = float(sum(updates[m.id].total for m in own if m.id in updates))
             partner.collection_currency_id = self.env.company.currency_id
 
+    @api.depends("vat", "is_company")
+    def _compute_collection_payer_type(self):
+        for partner in self:
+            try:
+                kind = parse_tax_id(partner.vat or "").kind
+            except InvalidTaxIdError:
+                kind = None
+            partner.collection_payer_type = {"cpf": "consumer", "cnpj": "business"}.get(kind) or (
+                "business" if partner.is_company else "consumer"
+            )
+
     def _collection_is_consumer(self):
         """Whether this customer is a consumer (CDC): their fine is capped at 2 % (art. 52 §1).
 
@@ -143,7 +165,7 @@ class ResPartner(models.Model):
         boleto instructions all ask here.
         """
         self.ensure_one()
-        return not self.commercial_partner_id.is_company
+        return self.commercial_partner_id.collection_payer_type != "business"
 
     def _collection_policy(self):
         """The policy for this customer in the current company: theirs, their ruler's, else the default."""

@@ -4,7 +4,7 @@ from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import CollectionsCommon
@@ -34,11 +34,9 @@ class AgreementCommon(CollectionsCommon):
             }
         )
         cls.receivable = cls.company_data["default_account_receivable"]
+        cls.income_accounts = cls.policy.fine_account_id | cls.policy.interest_account_id
         cls.accounts = (
-            cls.receivable
-            | cls.policy.income_account_id
-            | cls.policy.discount_account_id
-            | cls.policy.clearing_account_id
+            cls.receivable | cls.income_accounts | cls.policy.discount_account_id | cls.policy.clearing_account_id
         )
 
     def setUp(self):
@@ -58,7 +56,7 @@ class AgreementCommon(CollectionsCommon):
         found = {account: round(balance, 2) for account, balance in groups}
         return {
             "receivable": found.get(self.receivable, 0.0),
-            "income": found.get(self.policy.income_account_id, 0.0),
+            "income": round(sum(found.get(account, 0.0) for account in self.income_accounts), 2),
             "discount": found.get(self.policy.discount_account_id, 0.0),
             "clearing": found.get(self.policy.clearing_account_id, 0.0),
         }
@@ -104,6 +102,25 @@ class TestDebtUpdate(AgreementCommon):
         self.assertAlmostEqual(person.collection_fine_amount, 20.0)
         self.assertAlmostEqual(company.collection_fine_amount, 100.0)
 
+    def test_payer_type_follows_the_document_and_caps_the_consumer_fine(self):
+        self.policy.fine_percent = 10.0
+        Partner = self.env["res.partner"]
+        ticked_company_with_cpf = Partner.create({"name": "MEI", "is_company": True, "vat": "529.982.247-25"})
+        person_with_cnpj = Partner.create({"name": "Loja", "vat": "11.222.333/0001-81"})
+        no_document = Partner.create({"name": "Empresa", "is_company": True})
+        self.assertEqual(ticked_company_with_cpf.collection_payer_type, "consumer", "a CPF is a person")
+        self.assertEqual(person_with_cnpj.collection_payer_type, "business", "a CNPJ is a business")
+        self.assertEqual(no_document.collection_payer_type, "business")
+        self.assertEqual(self.customer.collection_payer_type, "consumer")
+        fines = {
+            partner: self.make_invoice(partner, 1000.0, DUE_45_DAYS_AGO).collection_fine_amount
+            for partner in (ticked_company_with_cpf, person_with_cnpj)
+        }
+        self.assertEqual(fines[ticked_company_with_cpf], 20.0, "2 % at most for a consumer")
+        self.assertEqual(fines[person_with_cnpj], 100.0)
+        no_document.collection_payer_type = "consumer"  # the contract says so
+        self.assertEqual(self.make_invoice(no_document, 1000.0, DUE_45_DAYS_AGO).collection_fine_amount, 20.0)
+
     def test_grace_days_and_invoices_not_yet_due(self):
         self.policy.grace_days = 45
         late = self.make_invoice(self.customer, 1000.0, DUE_45_DAYS_AGO)
@@ -131,6 +148,98 @@ class TestDebtUpdate(AgreementCommon):
         )
         self.assertIn("Updated amount", html)
         self.assertIn("1,035.00", html)
+
+
+@tagged("post_install", "-at_install")
+class TestAgreementOverSeveralInvoices(AgreementCommon):
+    """A customer's whole overdue debt: three invoices, different due dates, one partly paid.
+
+    Runs on the generic chart here and on the Brazilian one in collections_pix
+    (test_agreements_br), which is what our users have.
+    """
+
+    def three_invoices(self):
+        """1,000.00 due 45 days ago, 500.00 due 20 days ago, 300.00 due 10 days ago of which 100.00 is paid.
+
+        With 2 % fine and 1 % a month: 1,035.00 + 513.33 + 204.67 = 1,753.00 (fine 34.00, interest 19.00).
+        """
+        first = self.make_invoice(self.customer, 1000.0, DUE_45_DAYS_AGO)
+        second = self.make_invoice(self.customer, 500.0, TODAY - datetime.timedelta(days=20))
+        third = self.make_invoice(self.customer, 300.0, TODAY - datetime.timedelta(days=10))
+        self.pay(third, 100.0)
+        self.assertEqual(third.payment_state, "partial")
+        return first | second | third
+
+    def test_confirm_settles_every_invoice_in_one_entry(self):
+        invoices = self.three_invoices()
+        before = self.balances()
+        agreement = self.propose(invoices, count=3)
+        self.assertEqual(
+            (agreement.principal_amount, agreement.fine_amount, agreement.interest_amount), (1700.0, 34.0, 19.0)
+        )
+        self.assertEqual(agreement.total_amount, 1753.0)
+        agreement.with_user(self.collector).action_confirm()
+        self.assertEqual(agreement.state, "active")
+        self.assertEqual(set(invoices.mapped("payment_state")), {"paid"})
+        credits = agreement.settlement_move_id.line_ids.filtered(lambda line: line.account_id == self.receivable)
+        self.assertEqual(sorted(credits.mapped("credit")), [200.0, 500.0, 1000.0])
+        after = self.balances()
+        self.assertEqual(after["receivable"] - before["receivable"], 53.0)
+        self.assertEqual(after["income"] - before["income"], -53.0)
+        self.assertEqual(after["clearing"], before["clearing"])
+        for invoice in invoices:
+            self.assertIn(agreement.name, invoice.message_ids[0].body)
+
+    def test_a_manager_approves_an_agreement_over_several_invoices(self):
+        invoices = self.three_invoices()
+        agreement = self.propose(invoices, count=8)  # beyond the policy's 6
+        agreement.action_confirm()
+        self.assertEqual(agreement.state, "to_approve")
+        agreement.with_user(self.collections_manager).action_approve()
+        self.assertEqual(agreement.state, "active")
+        self.assertEqual(set(invoices.mapped("payment_state")), {"paid"})
+
+    def test_cancel_reopens_each_invoice_with_its_balance(self):
+        invoices = self.three_invoices()
+        before = self.balances()
+        agreement = self.propose(invoices, count=2)
+        agreement.action_confirm()
+        agreement.action_cancel()
+        self.assertEqual(agreement.state, "cancelled")
+        self.assertEqual(invoices.mapped("amount_residual"), [1000.0, 500.0, 200.0])
+        self.assertEqual(self.balances(), before)
+        for invoice in invoices:
+            self.assertIn("cancelled", invoice.message_ids[0].body)
+
+    def test_breach_charges_back_exactly_the_discount_on_what_is_unpaid(self):
+        invoices = self.three_invoices()
+        agreement = self.propose(invoices, count=3, discount=100.0)
+        self.assertEqual((agreement.discount_on_charges, agreement.discount_on_principal), (53.0, 47.0))
+        agreement.action_confirm()
+        first, second, third = agreement.installment_ids.move_id
+        self.assertEqual(agreement.installment_ids.mapped("amount"), [551.0, 551.0, 551.0])
+        self.pay(first)
+        self.plan(second.invoice_date_due + datetime.timedelta(days=11))
+        self.assertEqual(agreement.state, "broken")
+        # 1,102.00 of 1,653.00 unpaid = 2/3 of the 100.00 discount: 66.67, not 35.33 + 31.33 = 66.66.
+        self.assertEqual(agreement.discount_revert_move_id.amount_total, 66.67)
+        self.assertEqual((second | third).mapped("amount_residual"), [551.0, 551.0])
+
+    def test_first_installment_cannot_be_due_before_the_agreement_date(self):
+        invoices = self.three_invoices()
+        with self.assertRaisesRegex(UserError, "before the agreement date"):
+            self.propose(invoices, count=2, first_due=TODAY - datetime.timedelta(days=1))
+        agreement = self.propose(invoices, count=2, first_due=TODAY)  # today is fine
+        agreement.installment_ids[0].date_due = TODAY - datetime.timedelta(days=3)
+        with self.assertRaisesRegex(ValidationError, "before the agreement date"):
+            agreement.action_confirm()
+
+    def test_wizard_on_a_paid_invoice_says_so(self):
+        paid = self.make_invoice(self.customer, 100.0, DUE_45_DAYS_AGO)
+        self.pay(paid)
+        wizard = self.env["collection.agreement.wizard"].with_context(active_model="account.move", active_ids=paid.ids)
+        with self.assertRaisesRegex(UserError, "Select open customer invoices"):
+            Form(wizard)
 
 
 @tagged("post_install", "-at_install")
