@@ -86,13 +86,15 @@ print("REPORT " + json.dumps({"events": states, "double_payments_same_pix": doub
 """
 
 
-def odoo(db, *args, env, **kwargs):
-    cmd = [sys.executable, "-m", "odoo", "--addons-path", str(ROOT / "addons"), "-d", db, *args]
+def odoo(db, *args, env, command=(), **kwargs):
+    cmd = [sys.executable, "-m", "odoo", *command, "--addons-path", str(ROOT / "addons"), "-d", db, *args]
     return subprocess.run(cmd, env=env, cwd=ROOT, **kwargs)
 
 
 def shell(db, code, env, marker):
-    out = odoo(db, "shell", "--no-http", "--log-level=warn", env=env, input=code, capture_output=True, text=True)
+    out = odoo(
+        db, "--no-http", "--log-level=warn", command=("shell",), env=env, input=code, capture_output=True, text=True
+    )
     for line in out.stdout.splitlines():
         if line.startswith(marker + " "):
             return json.loads(line[len(marker) + 1 :])
@@ -196,7 +198,8 @@ def main():
     log = Path(tempfile.gettempdir()) / f"{args.db}-server.log"
     print(f"== serving with --workers=2 --max-cron-threads=1 on port {port} (log: {log})", flush=True)
     server = subprocess.Popen(
-        [sys.executable, "-m", "odoo", "--addons-path", str(ROOT / "addons"), "-d", args.db, f"--db-filter=^{args.db}$",
+        [sys.executable, str(Path(__file__).with_name("odoo_server.py")), "--addons-path", str(ROOT / "addons"),
+         "-d", args.db, f"--db-filter=^{args.db}$",
          "--workers=2", "--max-cron-threads=1", f"--http-port={port}", "--http-interface=127.0.0.1",
          f"--logfile={log}", "--limit-time-real-cron=60"],
         env=env, cwd=ROOT, start_new_session=True,

@@ -211,6 +211,23 @@ class TestPix(CollectionsCommon, HttpCase):
         self.assertNotIn("not-a-br-code", html)
         self.assertEqual(self.sandbox.charges[charge.txid]["status"], "REMOVIDA_PELO_USUARIO_RECEBEDOR")
 
+    def test_a_new_charge_waits_while_the_old_one_cannot_be_withdrawn(self):
+        invoice = self.make_invoice(self.customer, 300.0, fields.Date.context_today(self.env.user))
+        first = self.charge_for(invoice)
+        self.pay_invoice(invoice, 100.0)
+        self.assertEqual(first.state, "to_cancel")
+        self.sandbox.fail_next(503, count=4, retry_after=0, path=f"/cobv/{first.txid}")
+        invoice.action_collection_pix_charge()
+        with mute_logger("odoo.addons.collections_ruler.tools.http_client"):
+            self.sync()
+        second = invoice.collection_pix_charge_ids - first
+        self.assertEqual(first.state, "to_cancel", "the withdrawal failed and waits for its retry")
+        self.assertEqual(second.state, "to_send", "two live charges for one receivable: never")
+        self.assertNotIn(second.txid, self.sandbox.charges)
+        with freeze_time(first.next_attempt_at + datetime.timedelta(seconds=1)):
+            self.sync()
+        self.assertEqual((first.state, second.state), ("cancelled", "active"))
+
     def test_partial_payment_replaces_the_charge(self):
         invoice = self.make_invoice(self.customer, 300.0, fields.Date.context_today(self.env.user))
         first = self.charge_for(invoice)

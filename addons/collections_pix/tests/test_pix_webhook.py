@@ -206,7 +206,7 @@ class TestPixStorageConcurrency(RealConnectionsMixin, TransactionCase):
         # Environments are made here: a thread cannot open the registry while the test runner holds it.
         _cr, env = self._connect()
         Event, provider = env["collection.pix.event"], env["collection.pix.provider"].browse(self.provider_id)
-        provider.company_id  # noqa: B018 - read now, the thread only runs the storing
+        provider.fetch(["company_id"])  # read now: the thread only runs the storing
 
         def second_delivery():
             try:

@@ -354,11 +354,11 @@ class CollectionCommunication(models.Model):
     def _collection_prepare_payment(self, open_moves):
         """Hook for payment modules: get the means of payment ready before the message goes out.
 
-        Returns None when the message can go, or the moment to try again: a payment
+        Returns False when the message can go, or the moment to try again: a payment
         module that must call an outside service (a PSP) marks the work for its own
         cron, which calls after commit, and the contact waits for it.
         """
-        return None
+        return False
 
     def _postpone_until(self):
         """When the contact window of the ruler opens again (UTC), or None if it is open now."""

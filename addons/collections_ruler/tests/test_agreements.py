@@ -1,4 +1,5 @@
 import datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
@@ -492,6 +493,33 @@ class TestAgreementBreachAndCancel(AgreementCommon):
         with mute_logger("odoo.addons.collections_ruler.models.collection_agreement"):
             self.plan(breach_day + datetime.timedelta(days=1))
         self.assertEqual(len(bad.activity_ids.filtered(lambda a: "fix agreement" in a.summary)), 1, "told once")
+
+    def test_a_breach_failing_midway_is_rolled_back_whole(self):
+        """The failure comes after the installments were accelerated: the savepoint must undo that too."""
+        self.policy.write({"max_cash_discount_percent": 10.0, "revert_discount_on_breach": True})
+        customer_b = self.env["res.partner"].create({"name": "Bruno", "email": "bruno@example.com"})
+        good = self.propose(self.make_invoice(self.customer, 1000.0, DUE_45_DAYS_AGO), count=2)
+        good.action_confirm()
+        bad = self.propose(self.make_invoice(customer_b, 1000.0, DUE_45_DAYS_AGO), count=2, discount=50.0)
+        bad.action_confirm()
+        Agreement = type(self.env["collection.agreement"])
+        original = Agreement._create_discount_revert
+
+        def failing(agreement, revert, day):
+            if agreement == bad:
+                raise ValueError("the discount revert cannot be posted")
+            return original(agreement, revert, day)
+
+        breach_day = good.installment_ids[0].move_id.invoice_date_due + datetime.timedelta(days=11)
+        with (
+            patch.object(Agreement, "_create_discount_revert", failing),
+            mute_logger("odoo.addons.collections_ruler.models.collection_agreement"),
+        ):
+            self.plan(breach_day)
+        self.assertEqual(good.state, "broken")
+        self.assertEqual(bad.state, "active")
+        for installment in bad.installment_ids:
+            self.assertEqual(installment.move_id.invoice_date_due, installment.date_due, "not accelerated")
 
     def test_cancel_before_any_payment_reverses_exactly(self):
         invoice = self.make_invoice(self.customer, 1000.0, DUE_45_DAYS_AGO)

@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from lxml import etree
 
 from odoo.exceptions import AccessError
@@ -39,6 +41,30 @@ class TestFoundation(CollectionsCommon):
             SQL("SELECT m.id FROM account_move m WHERE m.id IN %s AND %s", tuple(moves.ids), open_receivable_sql("m"))
         )
         self.assertEqual({row[0] for row in self.env.cr.fetchall()}, set(expected.ids))
+
+    def test_in_payment_invoices_are_not_open_in_any_form(self):
+        """With the accountant module a paid invoice waits "in payment" until the bank matches it; Community
+        never shows that state, so it is forced here: the domain, the filter and the SQL must agree on it."""
+        AccountMove = type(self.env["account.move"])
+        open_invoice = self.make_invoice(self.customer, 100, "2026-03-10")
+        in_payment = self.make_invoice(self.customer, 100, "2026-03-10")
+        with patch.object(AccountMove, "_get_invoice_in_payment_state", lambda _move: "in_payment"):
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=in_payment.ids
+            ).create({})._create_payments()
+            self.assertEqual(in_payment.payment_state, "in_payment")
+            moves = open_invoice | in_payment
+            self.assertEqual(moves.search([("id", "in", moves.ids), *open_receivable_domain()]), open_invoice)
+            self.assertEqual(moves._collection_filter_open(), open_invoice)
+            self.env.flush_all()
+            self.env.cr.execute(
+                SQL(
+                    "SELECT m.id FROM account_move m WHERE m.id IN %s AND %s",
+                    tuple(moves.ids),
+                    open_receivable_sql("m"),
+                )
+            )
+            self.assertEqual({row[0] for row in self.env.cr.fetchall()}, set(open_invoice.ids))
 
     def test_manager_implies_user_and_user_implies_billing(self):
         self.assertTrue(self.collections_manager.has_group("collections_ruler.collections_ruler_group_user"))
