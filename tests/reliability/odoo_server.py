@@ -1,10 +1,18 @@
-"""Start Odoo from a file, so that the long-polling process Odoo spawns with ``sys.argv[0]`` starts too.
+"""Start Odoo in its deployed shape (``--workers``) for the reliability scripts.
 
-(``python3 -m odoo`` leaves ``sys.argv[0]`` pointing at ``odoo/__main__.py``, which cannot be run as a
-script; Odoo's own ``odoo-bin`` is not part of a source install.)
+Odoo's prefork server also spawns a long-polling (bus, websocket) process as
+``sys.argv[0] gevent ...``: with ``python3 -m odoo`` that path is ``odoo/__main__.py``,
+which cannot run as a script, and on a source install gevent's plugin loading can trip
+over package metadata. The webhook needs no bus, so that process just waits here.
 """
 
-import odoo.cli
+import signal
+import sys
 
 if __name__ == "__main__":
-    odoo.cli.main()
+    if sys.argv[1:2] == ["gevent"]:
+        signal.pause()  # the prefork server stops it with the others
+    else:
+        import odoo.cli
+
+        odoo.cli.main()

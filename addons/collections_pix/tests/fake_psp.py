@@ -50,12 +50,14 @@ if __package__:
     from ..tools.api_pix import _parse_rfc3339
     from ..tools.brcode import build_dynamic
 else:
-    # Run as a program: load the addon's tools as a bare package, without its Odoo models.
+    # Run as a program: load the addons' tools as bare packages, without their Odoo models
+    # (collections_pix's tools import collections_ruler's HTTP helpers).
     _ADDON = pathlib.Path(__file__).resolve().parent.parent
-    if "collections_pix" not in sys.modules:
-        _package = types.ModuleType("collections_pix")
-        _package.__path__ = [str(_ADDON)]
-        sys.modules["collections_pix"] = _package
+    for _name in ("collections_pix", "collections_ruler"):
+        if _name not in sys.modules:
+            _package = types.ModuleType(_name)
+            _package.__path__ = [str(_ADDON.parent / _name)]
+            sys.modules[_name] = _package
     sys.path.insert(0, str(_ADDON.parent))
     from collections_pix.tools.api_pix import _parse_rfc3339
     from collections_pix.tools.brcode import build_dynamic
