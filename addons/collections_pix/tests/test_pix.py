@@ -428,6 +428,42 @@ class TestPix(CollectionsCommon, HttpCase):
         self.assertEqual(len(self.env["collection.pix.event"].search([("txid", "=", charge.txid)])), 1)
         self.assertEqual(len(invoice.matched_payment_ids | event.payment_id), 1)
 
+    def test_polling_keeps_the_good_pix_next_to_one_it_cannot_store(self):
+        good = self.charge_for(self.make_invoice(self.customer, 90.0, fields.Date.context_today(self.env.user)))
+        other = self.charge_for(self.make_invoice(self.customer, 40.0, fields.Date.context_today(self.env.user)))
+        self.sandbox.pay(other.txid, deliver=False, info="pago\x00hoje")  # PostgreSQL refuses a NUL byte
+        self.sandbox.pay(good.txid, deliver=False)
+        with mute_logger("odoo.addons.collections_pix.models.collection_pix_provider"):
+            self.env["collection.pix.provider"]._cron_poll()
+        self.assertEqual(good.state, "paid", "the good Pix is stored and reconciled")
+        self.assertFalse(self.env["collection.pix.event"].search([("txid", "=", other.txid)]))
+
+    def test_polling_stores_record_by_record_when_the_batch_cannot_be_stored(self):
+        first = self.charge_for(self.make_invoice(self.customer, 90.0, fields.Date.context_today(self.env.user)))
+        second = self.charge_for(self.make_invoice(self.customer, 40.0, fields.Date.context_today(self.env.user)))
+        self.sandbox.pay(first.txid, deliver=False)
+        self.sandbox.pay(second.txid, deliver=False)
+        Event = type(self.env["collection.pix.event"])
+        real_insert = Event._insert_notifications
+
+        def refuse_the_second(event, cr, provider, notifications, source):
+            if any(n.txid == second.txid for n in notifications):
+                raise ValueError("storage refused this record")  # what PostgreSQL does to an unstorable one
+            return real_insert(event, cr, provider, notifications, source)
+
+        with (
+            patch.object(Event, "_insert_notifications", refuse_the_second),
+            # the sandbox also lists the other tests' Pix, among them one with a NUL byte
+            mute_logger(
+                "odoo.addons.collections_pix.models.collection_pix_event",
+                "odoo.addons.collections_pix.models.collection_pix_provider",
+            ),
+        ):
+            self.env["collection.pix.provider"]._cron_poll()
+        self.assertEqual(first.state, "paid")
+        self.assertEqual(second.state, "active")
+        self.assertFalse(self.env["collection.pix.event"].search([("txid", "=", second.txid)]))
+
 
 @tagged("post_install", "-at_install")
 class TestPixConcurrency(RealConnectionsMixin, TransactionCase):
