@@ -3,6 +3,7 @@ import datetime
 from odoo import fields, models
 
 PIX_WAIT_MINUTES = 2  # the sync cron usually answers within seconds; it re-triggers the dispatch
+PIX_WAIT_LIMIT_MINUTES = 30  # a reminder never waits longer for its Pix (a stopped cron, a PSP down)
 
 
 class CollectionCommunication(models.Model):
@@ -13,14 +14,17 @@ class CollectionCommunication(models.Model):
 
         A charge still to be sent makes the contact wait a little: the sync cron creates
         it at the PSP after this transaction commits, then triggers the dispatch again.
-        A charge the PSP refused does not hold the reminder back: it goes without Pix.
+        A charge the PSP refused does not hold the reminder back, nor one still unsent
+        after half an hour: the reminder goes without that Pix.
         """
         wait_until = super()._collection_prepare_payment(open_moves)
         provider = self.env["collection.pix.provider"].sudo()._for_company(self.company_id)
         if self.channel in ("email", "whatsapp", "letter") and provider and provider.auto_charge:
             charges = self.env["collection.pix.charge"]._ensure_for_moves(open_moves)
-            if charges.filtered(lambda c: c.state == "to_send"):
-                return fields.Datetime.now() + datetime.timedelta(minutes=PIX_WAIT_MINUTES)
+            now = fields.Datetime.now()
+            waiting_since = now - datetime.timedelta(minutes=PIX_WAIT_LIMIT_MINUTES)
+            if charges.filtered(lambda c: c.state == "to_send" and c.requested_at > waiting_since):
+                return now + datetime.timedelta(minutes=PIX_WAIT_MINUTES)
         return wait_until
 
     def _compute_payment_instructions(self):

@@ -61,6 +61,9 @@ class CollectionPixCharge(models.Model):
         [("cob", "Immediate (cob)"), ("cobv", "With Due Date (cobv)")], required=True, readonly=True
     )
     state = fields.Selection(CHARGE_STATES, default="to_send", required=True, readonly=True, index=True)
+    requested_at = fields.Datetime(
+        string="Requested On", readonly=True, default=fields.Datetime.now, help="When the charge was asked for."
+    )
     cancel_reason = fields.Selection(CANCEL_REASONS, string="Withdrawal Reason", readonly=True)
     attempt_count = fields.Integer(string="Attempts", readonly=True, help="Calls made to the PSP for the current step.")
     next_attempt_at = fields.Datetime(

@@ -260,6 +260,20 @@ class TestPix(CollectionsCommon, HttpCase):
         self.assertEqual(image.status_code, 200)
         self.assertEqual(image.headers["Content-Type"], "image/png")
 
+    def test_a_reminder_does_not_wait_for_its_pix_forever(self):
+        today = fields.Date.context_today(self.env.user)
+        invoice = self.make_invoice(self.customer, 120.0, today + datetime.timedelta(days=3))
+        self.plan(today)
+        contact = self.comms(self.customer, channel="email")
+        self.dispatch(contact.scheduled_at)
+        self.assertEqual(contact.state, "queued", "waits for its Pix")
+        # The sync cron never ran (stopped, or the PSP unreachable for longer than its retries).
+        self.dispatch(contact.scheduled_at + datetime.timedelta(minutes=31))
+        self.assertEqual(contact.state, "sent", "sent without the Pix rather than never")
+        self.assertEqual(invoice.collection_pix_charge_ids.state, "to_send")
+        self.assertIn(invoice.name, contact.mail_message_id.body)
+        self.assertNotIn("/collections_pix/qr/", contact.mail_message_id.body)
+
     def test_invoice_pdf_shows_the_qr(self):
         invoice = self.make_invoice(self.customer, 120.0, fields.Date.context_today(self.env.user))
         charge = self.charge_for(invoice)
