@@ -68,6 +68,8 @@ class CollectionDemo(models.AbstractModel):
             # registry: finish in _register_hook, once the registry is loaded.
             self.env.registry.collections_demo_pending = True
             return self.env["res.company"]
+        # Portuguese first: the company's chart, default ruler and policy are then named in it too.
+        self.env["res.lang"]._activate_lang("pt_BR")
         company = self._collections_create_demo_company()
         self = self.with_company(company).with_context(
             allowed_company_ids=company.ids, tracking_disable=True, mail_notrack=True

@@ -577,7 +577,7 @@ class CollectionAgreement(models.Model):
             body=self.env._(
                 "Agreement broken: %(amount)s falls due on %(date)s%(revert)s.",
                 amount=self.currency_id.format(remaining),
-                date=fields.Date.to_string(day),
+                date=format_date(self.env, day),
                 revert=self.env._(
                     ", with %(discount)s of discount charged again",
                     discount=self.currency_id.format(float(revert.total)),

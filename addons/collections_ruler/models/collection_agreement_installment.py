@@ -1,5 +1,6 @@
 from odoo import fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import format_date
 
 from .collection_agreement import MANAGER_GROUP
 
@@ -50,8 +51,8 @@ class CollectionAgreementInstallment(models.Model):
         message = self.env._(
             "Installment %(number)s moved from %(old)s to %(new)s by %(user)s: %(reason)s",
             number=self.sequence,
-            old=fields.Date.to_string(old_date),
-            new=fields.Date.to_string(new_date),
+            old=format_date(self.env, old_date),
+            new=format_date(self.env, new_date),
             user=self.env.user.name,
             reason=reason,
         )

@@ -266,8 +266,21 @@ class CollectionPolicy(models.Model):
         for company in companies - with_default:
             if not company.chart_template:
                 continue  # no accounts yet: the chart's installation calls us again
-            created |= self.with_company(company).create(self._default_policy_values(company))
+            policy = self.with_company(company).create(self._default_policy_values(company))
+            policy._translate_default_names()
+            created |= policy
         return created
+
+    def _translate_default_names(self):
+        """The names this module gives the default policy and its clearing account, in every installed
+        language (they are made by code, not loaded from data files that Odoo would translate)."""
+        for code, _label in self.env["res.lang"].get_installed():
+            translated = self.with_context(lang=code)
+            for policy in translated:
+                policy.name = translated.env._("Standard Policy")
+                clearing = policy.clearing_account_id
+                if clearing and clearing.with_context(lang="en_US").name == "Collection Agreements to Invoice":
+                    clearing.name = translated.env._("Collection Agreements to Invoice")
 
     @api.model
     def _default_policy_values(self, company):

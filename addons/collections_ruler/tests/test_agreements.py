@@ -584,6 +584,14 @@ class TestAgreementAccess(AgreementCommon):
         with self.assertRaises(AccessError):
             agreement.with_user(billing).read(["name"])
 
+    def test_default_names_are_in_every_installed_language(self):
+        self.env["res.lang"]._activate_lang("pt_BR")
+        other = self.setup_other_company()["company"]
+        policy = self.env["collection.policy"].search([("company_id", "=", other.id), ("is_default", "=", True)])
+        self.assertEqual(policy.with_context(lang="en_US").name, "Standard Policy")
+        self.assertEqual(policy.with_context(lang="pt_BR").name, "Política Padrão")
+        self.assertEqual(policy.clearing_account_id.with_context(lang="pt_BR").name, "Acordos de Cobrança a Faturar")
+
     def test_companies_are_isolated(self):
         other = self.setup_other_company()["company"]
         other_policy = self.env["collection.policy"].search([("company_id", "=", other.id), ("is_default", "=", True)])

@@ -3,6 +3,7 @@ from markupsafe import Markup, escape
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import format_date
 
 from ..models.account_move import open_receivable_domain, open_receivable_domain_text
 from ..tools.debt import plan_options, sum_updates
@@ -135,7 +136,7 @@ class CollectionAgreementWizard(models.TransientModel):
             fmt = wizard.currency_id.format
             rows = Markup("").join(
                 Markup("<tr><td>%s</td><td>%s</td><td class='text-end'>%s</td></tr>")
-                % (i.number, fields.Date.to_string(i.due_date), fmt(float(i.amount)))
+                % (i.number, format_date(self.env, i.due_date), fmt(float(i.amount)))
                 for i in plan.installments
             )
             wizard.preview_html = _PLAN_TABLE % (rows, escape(self.env._("Total")), fmt(float(plan.total)))
