@@ -274,6 +274,16 @@ class TestPix(CollectionsCommon, HttpCase):
         self.assertIn(invoice.name, contact.mail_message_id.body)
         self.assertNotIn("/collections_pix/qr/", contact.mail_message_id.body)
 
+    def test_the_invoice_page_a_reminder_links_to_shows_what_the_qr_charges(self):
+        today = fields.Date.context_today(self.env.user)
+        invoice = self.make_invoice(self.customer, 1000.0, today - datetime.timedelta(days=45))
+        charge = self.charge_for(invoice)
+        self.assertEqual(charge.amount, 1035.0)
+        page = self.url_open(invoice._get_collection_pay_url())
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("To pay today, with the late fine and interest", page.text)
+        self.assertIn("1,035.00", page.text)
+
     def test_invoice_pdf_shows_the_qr(self):
         invoice = self.make_invoice(self.customer, 120.0, fields.Date.context_today(self.env.user))
         charge = self.charge_for(invoice)

@@ -122,6 +122,17 @@ class TestDebtUpdate(AgreementCommon):
         no_document.collection_payer_type = "consumer"  # the contract says so
         self.assertEqual(self.make_invoice(no_document, 1000.0, DUE_45_DAYS_AGO).collection_fine_amount, 20.0)
 
+    def test_invoice_pdf_shows_what_it_costs_today(self):
+        """The figure a reminder and a Pix charge use, on the document the customer opens."""
+        overdue = self.make_invoice(self.customer, 1000.0, DUE_45_DAYS_AGO)
+        not_due = self.make_invoice(self.customer, 500.0, TODAY + datetime.timedelta(days=10))
+        render = self.env["ir.actions.report"]._render_qweb_html
+        html = render("account.account_invoices", overdue.ids)[0].decode()
+        self.assertIn("Updated today (45 days late)", html)
+        for figure in ("1,000.00", "20.00", "15.00", "1,035.00"):
+            self.assertIn(figure, html)
+        self.assertNotIn("Updated today", render("account.account_invoices", not_due.ids)[0].decode())
+
     def test_grace_days_and_invoices_not_yet_due(self):
         self.policy.grace_days = 45
         late = self.make_invoice(self.customer, 1000.0, DUE_45_DAYS_AGO)
