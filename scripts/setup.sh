@@ -10,8 +10,8 @@ PYTHON=${PYTHON:-python3}
 missing_python() {
   "$PYTHON" - <<'PY'
 import importlib.util, sys
-needed = ["barcode", "qrcode", "requests", "xlsxwriter", "stdnum", "pytest", "hypothesis",
-          "freezegun", "aiosmtpd", "polib", "ruff", "pylint_odoo", "pre_commit"]
+needed = ["qrcode", "requests", "stdnum", "pytest", "hypothesis",
+          "freezegun", "aiosmtpd", "polib", "ruff", "pylint_odoo", "pre_commit", "yaml"]
 sys.exit(0 if any(importlib.util.find_spec(m) is None for m in needed) else 1)
 PY
 }
