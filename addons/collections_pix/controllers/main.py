@@ -92,7 +92,7 @@ class PixWebhookController(http.Controller):
         charge = (
             request.env["collection.pix.charge"].sudo().search([("txid", "=", txid), ("state", "=", "active")], limit=1)
         )
-        if not charge.payload:
+        if not charge.payload or charge._expired():
             raise NotFound()
         return request.make_response(
             qr_png(charge.payload), headers=[("Content-Type", "image/png"), ("Cache-Control", "private, max-age=3600")]

@@ -15,7 +15,8 @@ class AccountMove(models.Model):
     @api.depends("collection_pix_charge_ids.state", "collection_pix_charge_ids.payload")
     def _compute_collection_pix_charge(self):
         for move in self:
-            charge = move.collection_pix_charge_ids.filtered(lambda c: c.state == "active")[:1]
+            # An immediate charge past its expiry can no longer be paid: never shown as live.
+            charge = move.collection_pix_charge_ids.filtered(lambda c: c.state == "active" and not c._expired())[:1]
             move.collection_pix_charge_id = charge
             move.collection_pix_payload = charge.payload
             move.collection_pix_qr_image = charge.qr_image

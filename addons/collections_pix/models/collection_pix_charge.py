@@ -400,6 +400,11 @@ class CollectionPixCharge(models.Model):
             self.amount, provider.pix_key, max(seconds, 60), debtor=self._debtor(), payer_message=message
         )
 
+    def _expired(self):
+        """An immediate charge (cob) past its expiry: the payer's bank refuses it."""
+        self.ensure_one()
+        return bool(self.expires_at and self.expires_at <= fields.Datetime.now())
+
     def _outdated(self):
         """A live charge no longer asks for the right amount (partly paid, or an overdue cob of yesterday)."""
         self.ensure_one()
@@ -407,9 +412,8 @@ class CollectionPixCharge(models.Model):
         if self.kind == "cobv":
             return self.currency_id.compare_amounts(self.amount, move.amount_residual) != 0
         today = fields.Date.context_today(self)
-        expired = self.expires_at and self.expires_at <= fields.Datetime.now()
         return (
-            expired
+            self._expired()
             or self.due_date != today
             or (self.currency_id.compare_amounts(self.amount, move.collection_updated_amount) != 0)
         )

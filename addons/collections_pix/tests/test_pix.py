@@ -284,6 +284,23 @@ class TestPix(CollectionsCommon, HttpCase):
         self.assertIn("To pay today, with the late fine and interest", page.text)
         self.assertIn("1,035.00", page.text)
 
+    def test_an_expired_immediate_charge_is_not_shown_and_is_replaced(self):
+        today = fields.Date.context_today(self.env.user)
+        invoice = self.make_invoice(self.customer, 1000.0, today - datetime.timedelta(days=45))
+        charge = self.charge_for(invoice)
+        self.assertEqual(charge.kind, "cob")
+        html = self.env["ir.actions.report"]._render_qweb_html("account.account_invoices", invoice.ids)[0].decode()
+        self.assertIn("Valid until", html, "an immediate charge says until when it can be paid")
+        with freeze_time(charge.expires_at + datetime.timedelta(minutes=1)):
+            invoice.invalidate_recordset()
+            self.assertFalse(invoice.collection_pix_payload, "past its expiry it is no longer offered")
+            html = self.env["ir.actions.report"]._render_qweb_html("account.account_invoices", invoice.ids)[0].decode()
+            self.assertNotIn(charge.payload, html)
+            self.assertEqual(self.url_open(f"/collections_pix/qr/{charge.txid}.png").status_code, 404)
+            self.assertTrue(charge._outdated())
+            self.assertNotEqual(self.charge_for(invoice), charge, "a new charge replaces it")
+        self.assertEqual(charge.state, "cancelled")
+
     def test_invoice_pdf_shows_the_qr(self):
         invoice = self.make_invoice(self.customer, 120.0, fields.Date.context_today(self.env.user))
         charge = self.charge_for(invoice)

@@ -89,6 +89,9 @@ class AccountMove(models.Model):
         readonly=True,
         copy=False,
     )
+    # The customer's standing, shown in the collections list of overdue invoices.
+    collection_risk_level = fields.Selection(related="commercial_partner_id.collection_risk_level", string="Risk")
+    collection_next_date = fields.Datetime(related="commercial_partner_id.collection_next_date", string="Next Contact")
     # Debt update as of today (fine and interest of the customer's collection policy).
     collection_days_late = fields.Integer(string="Days Late", compute="_compute_collection_debt_update")
     collection_fine_amount = fields.Monetary(string="Fine", compute="_compute_collection_debt_update")

@@ -111,6 +111,27 @@ class TestFoundation(CollectionsCommon):
         found = self.env["account.move"].search(domain)
         self.assertEqual(found, overdue)
 
+    def test_overdue_invoices_is_a_collections_list(self):
+        """Stage, days late, updated amount, next contact and risk; no "New" or "Upload" there."""
+        action = self.env.ref("collections_ruler.account_move_overdue_action")
+        views = (
+            self.env["account.move"]
+            .with_user(self.collector)
+            .get_views([(action.view_id.id, "list")], {"action_id": action.id})
+        )
+        arch = etree.fromstring(views["views"]["list"]["arch"])
+        self.assertEqual((arch.get("create"), arch.get("import")), ("false", "false"))
+        self.assertFalse(arch.get("js_class"), "account's list class adds the Upload button")
+        columns = {node.get("name") for node in arch.iter("field")}
+        self.assertLessEqual(
+            {"collection_stage_id", "collection_days_late", "collection_updated_amount", "collection_next_date",
+             "collection_risk_level"},
+            columns,
+        )  # fmt: skip
+        invoice = self.init_invoice("out_invoice", amounts=[100.0], invoice_date="2020-01-01", post=True)
+        row = invoice.with_user(self.collector).read(list(columns & set(invoice._fields)))[0]
+        self.assertGreater(row["collection_days_late"], 0)
+
     def _late_filter_domain(self):
         """The "Overdue" filter the action enables by default, read from the search view."""
         arch = etree.fromstring(self.env.ref("account.view_account_invoice_filter").arch)
