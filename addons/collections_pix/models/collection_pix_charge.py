@@ -5,7 +5,7 @@ import logging
 
 import qrcode
 
-from odoo import api, fields, models, modules
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from odoo.addons.collections_ruler.tools.documents import parse_tax_id
@@ -225,7 +225,6 @@ class CollectionPixCharge(models.Model):
         Withdrawals go first, and a receivable's new charge waits for its old one to go.
         """
         self = self.sudo()  # a system job: it works for every company
-        auto_commit = not modules.module.current_test
         done = 0
         activated = False
         for _round in range(batch_size):
@@ -238,8 +237,7 @@ class CollectionPixCharge(models.Model):
                     "next_attempt_at": fields.Datetime.now() + datetime.timedelta(minutes=CLAIM_MINUTES),
                 }
             )
-            if auto_commit:
-                self.env.cr.commit()
+            self.env["ir.cron"]._collection_commit()
             try:
                 with self.env.cr.savepoint():
                     if charge.state == "to_cancel":
@@ -250,8 +248,7 @@ class CollectionPixCharge(models.Model):
                 self.env.invalidate_all()
                 _logger.exception("collections_pix: charge %s could not be synchronised", charge.txid)
                 charge._sync_failed(error, retryable=True)
-            if auto_commit:
-                self.env.cr.commit()
+            self.env["ir.cron"]._collection_commit()
             done += 1
         self.env.cr.execute(
             "SELECT COUNT(*) FROM collection_pix_charge WHERE state IN ('to_send', 'to_cancel')"

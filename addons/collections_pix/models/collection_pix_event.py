@@ -165,7 +165,6 @@ class CollectionPixEvent(models.Model):
         never waits behind a batch and a slow run stops well inside the cron's time limit,
         reporting what remains so Odoo calls it again.
         """
-        auto_commit = not modules.module.current_test
         deadline = time.monotonic() + _time_budget()
         done = 0
         while done < batch_size and time.monotonic() < deadline:
@@ -178,8 +177,7 @@ class CollectionPixEvent(models.Model):
                 break
             self.sudo().browse(row[0])._reconcile_each()
             done += 1
-            if auto_commit:
-                self.env.cr.commit()
+            self.env["ir.cron"]._collection_commit()
         self.env.cr.execute("SELECT COUNT(*) FROM collection_pix_event WHERE state = 'new'")
         self.env["ir.cron"]._notify_progress(done=done, remaining=self.env.cr.fetchone()[0])
         return done

@@ -206,4 +206,5 @@ class CollectionPixProvider(models.Model):
             # One record that cannot be stored never costs the others (nor the next providers).
             self.env["collection.pix.event"]._ingest_each(provider, notifications, "polling")
             provider.last_poll_at = now.replace(tzinfo=None)
-        self.env["collection.pix.event"]._cron_reconcile()
+        # Reconciled by its own cron (its own transactions and progress), right after this one commits.
+        self.env.ref("collections_pix.ir_cron_pix_reconcile")._trigger()

@@ -63,6 +63,11 @@ class TestPix(CollectionsCommon, HttpCase):
     def sync(self):
         self.env["collection.pix.charge"]._cron_sync()
 
+    def poll(self):
+        """The polling cron, then the reconciliation cron it triggers."""
+        self.env["collection.pix.provider"]._cron_poll()
+        self.env["collection.pix.event"]._cron_reconcile()
+
     def pay_invoice(self, invoice, amount=None):
         values = {"amount": amount} if amount else {}
         self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
@@ -458,6 +463,9 @@ class TestPix(CollectionsCommon, HttpCase):
         self.sandbox.pay(charge.txid, deliver=False)
         self.assertFalse(self.env["collection.pix.event"].search([("txid", "=", charge.txid)]))
         self.env["collection.pix.provider"]._cron_poll()
+        stored = self.env["collection.pix.event"].search([("txid", "=", charge.txid)])
+        self.assertEqual(stored.state, "new", "stored by polling, reconciled by its own cron")
+        self.env["collection.pix.event"]._cron_reconcile()
         event = self.env["collection.pix.event"].search([("txid", "=", charge.txid)])
         self.assertEqual((event.source, event.state), ("polling", "done"))
         self.assertIn(invoice.payment_state, ("paid", "in_payment"))
@@ -465,7 +473,7 @@ class TestPix(CollectionsCommon, HttpCase):
         response = self.post_webhook({"pix": [json.loads(event.payload)]})
         self.assertEqual(response.status_code, 200)
         self.assertEqual(json.loads(response.content)["new"], 0)
-        self.env["collection.pix.provider"]._cron_poll()
+        self.poll()
         self.assertEqual(len(self.env["collection.pix.event"].search([("txid", "=", charge.txid)])), 1)
         self.assertEqual(len(invoice.matched_payment_ids | event.payment_id), 1)
 
@@ -477,7 +485,7 @@ class TestPix(CollectionsCommon, HttpCase):
         self.addCleanup(self.sandbox._pix.pop, unstorable["pix"]["endToEndId"], None)
         self.sandbox.pay(good.txid, deliver=False)
         with mute_logger("odoo.addons.collections_pix.models.collection_pix_provider"):
-            self.env["collection.pix.provider"]._cron_poll()
+            self.poll()
         self.assertEqual(good.state, "paid", "the good Pix is stored and reconciled")
         self.assertFalse(self.env["collection.pix.event"].search([("txid", "=", other.txid)]))
 
@@ -498,7 +506,7 @@ class TestPix(CollectionsCommon, HttpCase):
             patch.object(Event, "_insert_notifications", refuse_the_second),
             mute_logger("odoo.addons.collections_pix.models.collection_pix_event"),
         ):
-            self.env["collection.pix.provider"]._cron_poll()
+            self.poll()
         self.assertEqual(first.state, "paid")
         self.assertEqual(second.state, "active")
         self.assertFalse(self.env["collection.pix.event"].search([("txid", "=", second.txid)]))

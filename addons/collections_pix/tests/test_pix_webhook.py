@@ -11,8 +11,8 @@ from odoo.addons.collections_ruler.tests.common import CollectionsCommon, RealCo
 from ..controllers import main as webhook_controller
 from ..tools import api_pix
 from .fake_psp import DEFAULT_PIX_KEY
+from .test_pix import HMAC_SECRET
 
-HMAC_SECRET = "hmac-shared-secret"
 E2E = "E12345678202611281200abcdefghijk"
 
 

@@ -11,3 +11,4 @@ from . import collection_communication_line
 from . import res_partner
 from . import account_move
 from . import account_partial_reconcile
+from . import ir_cron

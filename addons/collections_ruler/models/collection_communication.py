@@ -3,7 +3,7 @@ import logging
 
 import requests
 
-from odoo import api, fields, models, modules
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 from odoo.tools.misc import formatLang
@@ -451,8 +451,7 @@ class CollectionCommunication(models.Model):
                 outcome = {"state": "failed", "reason_code": "error", "reason": str(error)[:500]}
             comm.write({"attempt_count": comm.attempt_count + 1, **outcome})
             handled += 1
-            if not modules.module.current_test:
-                self.env.cr.commit()  # the message left: record it before the next one
+            self.env["ir.cron"]._collection_commit()  # the message left: record it before the next one
         self.env.cr.execute(
             "SELECT COUNT(*) FROM collection_communication WHERE state = 'sending' AND scheduled_at <= %s",
             (fields.Datetime.now(),),
