@@ -11,7 +11,7 @@ missing_python() {
   "$PYTHON" - <<'PY'
 import importlib.util, sys
 needed = ["qrcode", "requests", "stdnum", "pytest", "hypothesis",
-          "freezegun", "aiosmtpd", "polib", "ruff", "pylint_odoo", "pre_commit", "yaml"]
+          "freezegun", "aiosmtpd", "polib", "ruff", "pylint_odoo", "pre_commit", "yaml", "websocket"]
 sys.exit(0 if any(importlib.util.find_spec(m) is None for m in needed) else 1)
 PY
 }

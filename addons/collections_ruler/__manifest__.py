@@ -35,4 +35,5 @@
         "views/res_config_settings_views.xml",
         "views/collections_ruler_menus.xml",
     ],
+    "assets": {"web.assets_tests": ["collections_ruler/static/tests/tours/*.js"]},
 }

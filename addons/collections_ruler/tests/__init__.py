@@ -6,3 +6,4 @@ from . import test_contact_rules
 from . import test_ruler_replay
 from . import test_ruler_concurrency
 from . import test_agreements
+from . import test_tours
