@@ -10,7 +10,7 @@ help:
 	@echo "make lint   ruff + pylint-odoo (the pre-commit hooks)"
 	@echo "make setup  install what the addons and the tests need (pip, apt as root)"
 	@echo "make pot    regenerate i18n/*.pot and merge them into pt_BR.po"
-	@echo "make bench  time the ruler's planning and dispatch at 1k, 10k and 100k receivables"
+	@echo "make bench  time the ruler (1k, 10k, 100k receivables) and the CNAB return import (1k, 10k boletos)"
 	@echo "make reliability  fire a few hundred Pix webhook deliveries at a served Odoo (2 workers)"
 
 setup:
@@ -32,6 +32,7 @@ pot:
 
 bench:
 	$(PYTHON) tests/bench/bench_ruler.py
+	$(PYTHON) tests/bench/bench_cnab.py
 
 reliability:
 	$(PYTHON) tests/reliability/pix_webhook.py

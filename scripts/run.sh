@@ -2,7 +2,8 @@
 # make run: serve the demo at http://localhost:8069 (login admin, password admin).
 # First run: installs the Python packages, starts PostgreSQL, creates the database
 # cobranca_demo with the three addons, demo data and Portuguese (Brazil).
-# E-mails go to a local mail catcher and are written to .cache/mail.log.
+# E-mails go to a local mail catcher: one .eml and one .html per message, listed in
+# .cache/mail/index.html.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -30,16 +31,17 @@ if [ "$installed" != 3 ]; then
 fi
 
 if ! (exec 3<>"/dev/tcp/127.0.0.1/$SMTP_PORT") 2>/dev/null; then
-  "$PYTHON" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Debugging >>.cache/mail.log 2>&1 &
+  "$PYTHON" scripts/mail_catcher.py --port "$SMTP_PORT" --folder .cache/mail >>.cache/mail.log 2>&1 &
   trap 'kill $! 2>/dev/null' EXIT
 fi
 PSP_PORT=${COBRANCA_PSP_PORT:-8099}
 if ! (exec 3<>"/dev/tcp/127.0.0.1/$PSP_PORT") 2>/dev/null; then
   # The local PSP sandbox: Pix charges, and "customer pays" at POST /sandbox/pay/<txid>.
+  # It registers the demo provider's webhook, so POST /sandbox/pay/<txid> reconciles at once.
   "$PYTHON" addons/collections_pix/tests/fake_psp.py --port "$PSP_PORT" --client-id demo --client-secret demo \
-    >>.cache/psp.log 2>&1 &
+    --webhook-from-db "dbname=$DB" --odoo-url "http://127.0.0.1:$PORT" >>.cache/psp.log 2>&1 &
   trap 'kill $(jobs -p) 2>/dev/null' EXIT
 fi
-echo "run: http://localhost:$PORT  (admin / admin); e-mails in .cache/mail.log; PSP sandbox on :$PSP_PORT"
+echo "run: http://localhost:$PORT  (admin / admin); e-mails in .cache/mail/index.html; PSP sandbox on :$PSP_PORT"
 "$PYTHON" -m odoo --addons-path addons -d "$DB" --db-filter="^$DB\$" --http-port="$PORT" \
   --smtp=127.0.0.1 --smtp-port="$SMTP_PORT"

@@ -27,6 +27,7 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
   wanted=()
   command -v wkhtmltopdf >/dev/null || wanted+=(wkhtmltopdf)
   command -v chromium >/dev/null || wanted+=(chromium)
+  command -v pdftotext >/dev/null || wanted+=(poppler-utils)  # the boleto PDF test reads its text
   command -v pg_ctlcluster >/dev/null || wanted+=(postgresql)
   if [ ${#wanted[@]} -gt 0 ]; then
     echo "setup: installing ${wanted[*]} from Debian packages"
@@ -34,7 +35,7 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${wanted[@]}" >/dev/null
   fi
 elif [ -z "$quiet" ]; then
-  for tool in wkhtmltopdf chromium; do
+  for tool in wkhtmltopdf chromium pdftotext; do
     command -v "$tool" >/dev/null || echo "setup: $tool is missing (Debian: sudo apt-get install $tool)"
   done
 fi

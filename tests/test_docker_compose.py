@@ -49,3 +49,15 @@ def test_the_tests_cache_is_a_folder_the_odoo_user_owns():
     dockerfile = (ROOT / "docker" / "Dockerfile").read_text()
     assert f"install -d -o odoo -g odoo {cache}" in dockerfile
     assert f"COPY requirements.txt requirements-dev.txt {cache}" not in dockerfile, "a root-owned copy"
+
+
+def test_the_sandbox_reaches_odoo_by_its_service_name_and_registers_the_webhook():
+    """Inside the psp container, localhost is the sandbox itself: webhooks must go to the odoo service."""
+    psp = COMPOSE["services"]["psp"]
+    command = psp["command"]
+    assert "--odoo-url http://odoo:8069" in command
+    assert "--webhook-from-db" in command and "dbname=cobranca_demo" in command
+    assert "dbname=cobranca_demo" in " ".join(COMPOSE["services"]["odoo-init"]["command"].split()[:3]).replace(
+        "-d ", "dbname="
+    )
+    assert "db" in psp["depends_on"]

@@ -9,7 +9,7 @@
     "author": "Cobrança for Odoo",
     "license": "LGPL-3",
     "depends": ["collections_ruler", "l10n_br"],
-    "external_dependencies": {"python": ["qrcode", "requests"]},
+    "external_dependencies": {"python": ["python-barcode", "qrcode", "requests"]},
     "data": [
         "security/collections_pix_security.xml",
         "security/ir.model.access.csv",
@@ -18,8 +18,12 @@
         "views/collection_pix_charge_views.xml",
         "views/collection_pix_event_views.xml",
         "views/account_move_views.xml",
+        "views/collection_boleto_views.xml",
+        "wizard/collection_bank_return_import_views.xml",
+        "report/collection_boleto_report.xml",
         "views/collections_pix_menus.xml",
         "views/report_templates.xml",
     ],
     "demo": ["demo/collections_demo.xml"],
+    "assets": {"web.assets_tests": ["collections_pix/static/tests/tours/*.js"]},
 }

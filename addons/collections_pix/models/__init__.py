@@ -4,3 +4,7 @@ from . import collection_pix_charge
 from . import collection_pix_event
 from . import account_move
 from . import collection_communication
+from . import res_partner_bank
+from . import collection_boleto
+from . import collection_bank_remittance
+from . import collection_bank_return

@@ -25,7 +25,33 @@ class CollectionCommunication(models.Model):
             waiting_since = now - datetime.timedelta(minutes=PIX_WAIT_LIMIT_MINUTES)
             if charges.filtered(lambda c: c.state == "to_send" and c.requested_at > waiting_since):
                 return now + datetime.timedelta(minutes=PIX_WAIT_MINUTES)
+        account = self.env["res.partner.bank"].sudo()._collection_for_company(self.company_id)
+        if self.channel in ("email", "letter") and account.collection_auto_boleto:
+            # Issued now, registered by the next remittance: the reminder carries it once the bank has it.
+            self.env["collection.boleto"]._ensure_for_moves(open_moves)
         return wait_until
+
+    def _collection_payment_attachments(self, open_moves):
+        """The PDF of each boleto the bank has (sent or registered): a reminder never carries a slip the
+        bank would refuse."""
+        attachments = super()._collection_payment_attachments(open_moves)
+        boletos = open_moves.sudo().collection_boleto_ids.filtered(lambda b: b.state in ("sent", "registered"))
+        for boleto in boletos:
+            content, _kind = (
+                self.env["ir.actions.report"]
+                .sudo()
+                ._render_qweb_pdf("collections_pix.action_report_boleto", boleto.ids)
+            )
+            attachments |= self.env["ir.attachment"].create(
+                {
+                    "name": f"Boleto {boleto.move_id.name.replace('/', '_')}.pdf",
+                    "raw": content,
+                    "mimetype": "application/pdf",
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
+        return attachments
 
     def _compute_payment_instructions(self):
         res = super()._compute_payment_instructions()

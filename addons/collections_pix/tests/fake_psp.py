@@ -1045,6 +1045,45 @@ class _Handler(BaseHTTPRequestHandler):
 # -- program -------------------------------------------------------------------------------------
 
 
+def _register_webhooks_from_db(server, dsn, odoo_url, client_id, stop, interval=5):
+    """Register, for each Odoo Pix provider that uses this sandbox, the URL its button would register.
+
+    The sandbox keeps webhooks in memory, so the demo would lose its registration at each
+    restart: this reads the providers (id, token, key) from Odoo's database, retrying while the
+    database or the provider does not exist yet (docker compose starts the sandbox first).
+    """
+    import psycopg2  # noqa: PLC0415 - only this option needs it (Odoo's own dependency)
+
+    while not stop.is_set():
+        try:
+            with psycopg2.connect(dsn) as connection, connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT id, webhook_token, pix_key FROM collection_pix_provider"
+                    " WHERE active AND client_id = %s AND webhook_token IS NOT NULL",
+                    (client_id,),
+                )
+                rows = cursor.fetchall()
+            connection.close()
+        except psycopg2.Error as error:
+            rows = []
+            sys.stderr.write(f"webhook registration: database not ready ({str(error).strip()[:80]})\n")
+        for provider_id, token, key in rows:
+            url = f"{odoo_url}/collections_pix/webhook/{provider_id}/{token}"
+            with server._lock:
+                server._webhooks[key] = {
+                    "webhookUrl": url,
+                    "chave": key,
+                    "criacao": _rfc3339(datetime.now(timezone.utc)),
+                }
+            sys.stdout.write(
+                f"webhook registered for the key {key}: {odoo_url}/collections_pix/webhook/{provider_id}/…\n"
+            )
+            sys.stdout.flush()
+        if rows:
+            return
+        stop.wait(interval)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="API Pix sandbox (a fake PSP) for the Cobrança demo and tests.")
     parser.add_argument("--host", default="127.0.0.1")
@@ -1061,6 +1100,15 @@ def main(argv=None):
     parser.add_argument("--keyfile", help="private key of --certfile (PEM)")
     parser.add_argument("--cafile", help="require client certificates from this CA (mutual TLS)")
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    parser.add_argument(
+        "--webhook-from-db",
+        metavar="DSN",
+        help="register the webhook of the Odoo providers using this sandbox (same client id) found in this "
+        "database, as their 'Register Webhook' button would; retried until the database has one",
+    )
+    parser.add_argument(
+        "--odoo-url", default="http://127.0.0.1:8069", help="where this sandbox reaches Odoo (with --webhook-from-db)"
+    )
     args = parser.parse_args(argv)
     if bool(args.certfile) != bool(args.keyfile) or (args.cafile and not args.certfile):
         parser.error("--certfile and --keyfile go together, and --cafile needs them")
@@ -1088,6 +1136,12 @@ def main(argv=None):
         f"Pix key {server.pix_key}\n"
     )
     sys.stdout.flush()  # docker logs show it at once
+    if args.webhook_from_db:
+        threading.Thread(
+            target=_register_webhooks_from_db,
+            args=(server, args.webhook_from_db, args.odoo_url.rstrip("/"), args.client_id, stop),
+            daemon=True,
+        ).start()
     try:
         while not stop.wait(1):
             pass

@@ -289,6 +289,28 @@ class TestPix(CollectionsCommon, HttpCase):
         self.assertIn("To pay today, with the late fine and interest", page.text)
         self.assertIn("1,035.00", page.text)
 
+    def test_the_page_a_reminder_links_to_is_the_companys_invoice_not_a_proforma(self):
+        """What a customer opens from a reminder: the invoice company's name, no PROFORMA, no OdooBot."""
+        self.company.name = "Cobrança Demo Ltda"
+        invoice = self.make_invoice(self.customer, 1000.0, "2026-03-10")
+        self.plan("2026-03-11")  # D+1, a Wednesday
+        self.dispatch("2026-03-11 15:00:00")  # waits for its Pix
+        self.sync()
+        self.dispatch("2026-03-11 15:03:00")
+        reminder = self.comms(self.customer, channel="email")
+        self.assertEqual(reminder.state, "sent")
+        self.assertEqual(reminder.mail_message_id.author_id, self.company.partner_id)
+        page = self.url_open(invoice._get_collection_pay_url())
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(f"/logo.png?company={self.company.id}", page.text)
+        main_company = self.env.ref("base.main_company")
+        self.assertNotEqual(main_company, self.company)
+        self.assertNotIn(main_company.name, page.text, "the database's first company is not the invoice's")
+        report = self.url_open(invoice._get_collection_pay_url() + "&report_type=html")
+        self.assertEqual(report.status_code, 200)
+        self.assertIn(invoice.name, report.text)
+        self.assertNotIn("PROFORMA", report.text)
+
     def test_an_expired_immediate_charge_is_not_shown_and_is_replaced(self):
         today = fields.Date.context_today(self.env.user)
         invoice = self.make_invoice(self.customer, 1000.0, today - datetime.timedelta(days=45))

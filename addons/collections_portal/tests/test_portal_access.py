@@ -14,6 +14,10 @@ COLLECTIONS_MODELS = [
     "collection.pix.provider",
     "collection.pix.charge",
     "collection.pix.event",
+    "collection.boleto",
+    "collection.bank.remittance",
+    "collection.bank.return",
+    "collection.bank.return.line",
 ]
 
 

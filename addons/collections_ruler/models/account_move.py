@@ -63,6 +63,14 @@ class AccountMove(models.Model):
     )
     collection_negativacao_state = fields.Selection(NEGATIVACAO_STATES, string="Negativação", copy=False, tracking=True)
     collection_agency_state = fields.Selection(AGENCY_STATES, string="Collection Agency", copy=False, tracking=True)
+    collection_measures_stage_id = fields.Many2one(
+        "collection.ruler.stage",
+        string="Measures Taken At",
+        readonly=True,
+        copy=False,
+        help="The stage whose credit measures were applied to this invoice, once its notice was sent and the "
+        "announced wait had passed.",
+    )
     collection_line_ids = fields.One2many("collection.communication.line", "move_id", readonly=True)
     collection_communication_count = fields.Integer(compute="_compute_collection_communication_count")
     collection_agreement_id = fields.Many2one(
@@ -198,7 +206,7 @@ class AccountMove(models.Model):
             [
                 ("commercial_partner_id", "in", held.ids),
                 *open_receivable_domain(),
-                ("collection_stage_id.action_credit_hold", "=", True),
+                ("collection_measures_stage_id.action_credit_hold", "=", True),
             ]
         ).commercial_partner_id
         (held - still_held)._release_credit_hold()

@@ -469,6 +469,8 @@ class CollectionAgreement(models.Model):
             ).reconcile()
 
     def _send_terms(self):
+        if self.env.context.get("collection_history"):
+            return  # an agreement of the past (the demo's month): its terms were sent back then
         template = self.env.ref("collections_ruler.mail_template_collection_agreement", raise_if_not_found=False)
         if template and self.partner_id.email:
             self.with_context(mail_notify_force_send=False).message_post_with_source(
@@ -602,7 +604,9 @@ class CollectionAgreement(models.Model):
     def _create_discount_revert(self, revert, day):
         move = self.env["account.move"].create(
             self._prepare_agreement_invoice_vals(
-                self.env._("Discount of the broken agreement %(name)s", name=self.name),
+                self.with_context(lang=self.partner_id.lang or self.env.lang).env._(
+                    "Discount of the broken agreement %(name)s", name=self.name
+                ),
                 self.policy_id.discount_account_id,
                 float(revert.total),
                 day,

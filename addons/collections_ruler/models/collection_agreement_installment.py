@@ -23,8 +23,10 @@ class CollectionAgreementInstallment(models.Model):
     _sql_constraints = [("amount_positive", "CHECK(amount > 0)", "An installment must have a positive amount.")]
 
     def _label(self):
+        """The invoice line the customer reads: in the customer's language."""
         agreement = self.agreement_id
-        return self.env._(
+        env = self.with_context(lang=agreement.partner_id.lang or self.env.lang).env
+        return env._(
             "Installment %(number)s/%(count)s of the agreement %(name)s",
             number=self.sequence,
             count=agreement.installment_count,

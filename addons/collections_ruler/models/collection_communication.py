@@ -351,6 +351,10 @@ class CollectionCommunication(models.Model):
             sent_counter[(partner.id, self.stage_id.id)] = True
             recent.setdefault(partner.id, []).append(fields.Datetime.now())
 
+    def _collection_payment_attachments(self, open_moves):
+        """Hook for payment modules: the documents a reminder carries to pay with (a boleto's PDF)."""
+        return self.env["ir.attachment"]
+
     def _collection_prepare_payment(self, open_moves):
         """Hook for payment modules: get the means of payment ready before the message goes out.
 
@@ -379,7 +383,9 @@ class CollectionCommunication(models.Model):
             )
         template = self.stage_id.mail_template_id or self.env.ref("collections_ruler.mail_template_collection_reminder")
         attachments = self._invoice_pdf_attachments(open_moves) if self.stage_id.attach_invoice_pdf else []
+        attachments = [*attachments, *self._collection_payment_attachments(open_moves)]
         reply_to = self.company_id.collection_reply_to
+        sender = self.company_id.email_formatted or self.env.user.email_formatted
         message = self.with_context(mail_notify_force_send=False).message_post_with_source(
             template,
             message_type="comment",
@@ -387,6 +393,11 @@ class CollectionCommunication(models.Model):
             partner_ids=partner.ids,
             attachment_ids=[attachment.id for attachment in attachments],
             email_layout_xmlid="mail.mail_notification_light",
+            # the e-mail's header: the stage's name in the customer's language, not this record's internal label
+            record_name=self.stage_id.with_context(lang=partner.lang or self.env.lang).name,
+            # written by the company, not by whoever runs the dispatch (OdooBot for the cron)
+            author_id=self.company_id.partner_id.id,
+            **({"email_from": sender} if sender else {}),
             **({"reply_to": reply_to} if reply_to else {}),
         )
         self.mail_message_id = message

@@ -8,6 +8,7 @@ from odoo.tools import SQL
 from ..tools.schedule import ContactWindow, InvalidContactWindowError, next_contact_moment
 from .account_move import open_receivable_sql
 from .collection_communication import skip_reason_sql
+from .collection_ruler_stage import WRITTEN_CHANNELS
 
 _logger = logging.getLogger(__name__)
 
@@ -179,13 +180,17 @@ class CollectionRuler(models.Model):
             return 0
         self.env.flush_all()
         advanced = self._plan_advance_stages(company, day, rulers)
-        if not advanced:
-            return 0
-        created = self._plan_insert_communications(company, day, rulers, advanced)
-        self._plan_apply_stage_measures(advanced)
+        created = self._plan_insert_communications(company, day, rulers, advanced) if advanced else 0
+        measured = self._plan_apply_due_measures(company, day)
         self.env.invalidate_all()
+        if not (advanced or measured):
+            return 0
         _logger.info(
-            "collections: %s invoices reached a stage, %s contacts planned (%s)", len(advanced), created, company.name
+            "collections: %s invoices reached a stage, %s contacts planned, measures taken on %s invoices (%s)",
+            len(advanced),
+            created,
+            measured,
+            company.name,
         )
         return created
 
@@ -268,9 +273,13 @@ class CollectionRuler(models.Model):
     def _plan_insert_communications(self, company, day, rulers, advanced):
         """Create the contacts of the invoices that just reached a stage, with their lines.
 
-        Grouped per customer (or per invoice), one per channel of the stage; a channel
-        the customer opted out of, or not their preferred one, is recorded as skipped
-        so the audit trail says why nobody was contacted.
+        Grouped per customer (or per invoice): when several of a customer's invoices
+        reach different stages the same day, they go in **one** message per channel,
+        the firmest stage's (its text, channels and measures' notice), every invoice
+        listed. Each line keeps the stage its invoice reached, the key that stops a
+        stage from contacting an invoice twice. A channel the customer opted out of,
+        or not their preferred one, is recorded as skipped so the audit trail says why
+        nobody was contacted.
         """
         moves, partners, ruler_ids, stages = (list(column) for column in zip(*advanced, strict=True))
         schedule = rulers._plan_first_send_moments(company, day)
@@ -281,14 +290,24 @@ class CollectionRuler(models.Model):
                 SELECT * FROM unnest(%(moves)s::int[], %(partners)s::int[], %(rulers)s::int[], %(stages)s::int[])
                     AS a(move_id, partner_id, ruler_id, stage_id)
             ),
-            targets AS (
-                SELECT a.*, ch.channel, m.amount_residual, m.amount_residual_signed, m.currency_id, r.group_by_partner,
-                       %(skip_reason)s AS skip_reason
+            firm AS (
+                SELECT a.*, first_value(a.stage_id) OVER (
+                           PARTITION BY a.partner_id, a.ruler_id,
+                                        CASE WHEN r.group_by_partner THEN 0 ELSE a.move_id END
+                           ORDER BY s.offset_days DESC, s.sequence DESC, s.id DESC) AS firm_stage_id
                   FROM advanced a
+                  JOIN collection_ruler r ON r.id = a.ruler_id
+                  JOIN collection_ruler_stage s ON s.id = a.stage_id
+            ),
+            targets AS (
+                SELECT a.move_id, a.partner_id, a.ruler_id, a.stage_id AS line_stage_id, a.firm_stage_id AS stage_id,
+                       ch.channel, m.amount_residual, m.amount_residual_signed, m.currency_id, r.group_by_partner,
+                       %(skip_reason)s AS skip_reason
+                  FROM firm a
                   JOIN account_move m ON m.id = a.move_id
                   JOIN res_partner p ON p.id = a.partner_id
                   JOIN collection_ruler r ON r.id = a.ruler_id
-                  JOIN collection_ruler_stage s ON s.id = a.stage_id
+                  JOIN collection_ruler_stage s ON s.id = a.firm_stage_id
                  CROSS JOIN LATERAL (VALUES ('email', s.channel_email), ('sms', s.channel_sms),
                                             ('whatsapp', s.channel_whatsapp), ('letter', s.channel_letter),
                                             ('phone', s.channel_phone)) AS ch(channel, enabled)
@@ -322,7 +341,7 @@ class CollectionRuler(models.Model):
                 INSERT INTO collection_communication_line
                        (communication_id, move_id, stage_id, channel, company_id, amount_residual, currency_id,
                         create_uid, create_date, write_uid, write_date)
-                SELECT g.id, t.move_id, t.stage_id, t.channel, %(company_id)s, t.amount_residual, t.currency_id,
+                SELECT g.id, t.move_id, t.line_stage_id, t.channel, %(company_id)s, t.amount_residual, t.currency_id,
                        %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
                   FROM grouped g
                   JOIN targets t ON t.partner_id = g.partner_id AND t.stage_id = g.stage_id AND t.channel = g.channel
@@ -363,35 +382,65 @@ class CollectionRuler(models.Model):
             for ruler in self
         }
 
-    def _plan_apply_stage_measures(self, advanced):
-        """Credit hold, negativação and agency hand-over of the stages just reached, in two UPDATEs.
+    def _plan_apply_due_measures(self, company, day):
+        """Credit hold, negativação and agency hand-over whose notice was sent and whose wait has passed.
 
-        No chatter message per record here: at 100k invoices that would be the
-        cron's whole cost. The contact of the stage is the audit trail, and the
-        partner form shows the hold.
+        A stage's measures follow its written notice, never precede it: the customer
+        is told first, and the measure waits the days the notice announces (CDC art.
+        43 §2). ``collection_measures_stage_id`` makes it once per invoice and stage,
+        so a measure undone by hand is not taken again the next morning. Two
+        UPDATEs, no chatter message per record: the contact is the audit trail.
+        Returns the number of invoices measured.
         """
-        moves = [row[0] for row in advanced]
         self.env.cr.execute(
-            """
+            SQL(
+                """
+            WITH due AS (
+                SELECT m.id AS move_id, s.id AS stage_id, s.action_negativacao, s.action_agency
+                  FROM account_move m
+                  JOIN collection_ruler_stage s ON s.id = m.collection_stage_id
+                 WHERE m.company_id = %(company_id)s
+                   AND (s.action_credit_hold OR s.action_negativacao OR s.action_agency)
+                   AND m.collection_measures_stage_id IS DISTINCT FROM s.id
+                   AND %(open)s
+                   AND m.collection_excluded IS NOT TRUE
+                   AND (m.collection_promise_date IS NULL OR m.collection_promise_date < %(day)s)
+                   AND EXISTS (
+                       SELECT 1
+                         FROM collection_communication_line l
+                         JOIN collection_communication c ON c.id = l.communication_id
+                        WHERE l.move_id = m.id AND l.stage_id = s.id AND c.state = 'sent'
+                          AND c.channel IN %(written)s
+                          AND c.sent_at::date + s.measure_wait_days <= %(day)s::date)
+            )
             UPDATE account_move m
-               SET collection_negativacao_state = CASE
-                     WHEN s.action_negativacao AND COALESCE(m.collection_negativacao_state, 'removed') = 'removed'
+               SET collection_measures_stage_id = d.stage_id,
+                   collection_negativacao_state = CASE
+                     WHEN d.action_negativacao AND COALESCE(m.collection_negativacao_state, 'removed') = 'removed'
                      THEN 'to_register' ELSE m.collection_negativacao_state END,
                    collection_agency_state = CASE
-                     WHEN s.action_agency AND COALESCE(m.collection_agency_state, 'returned') = 'returned'
+                     WHEN d.action_agency AND COALESCE(m.collection_agency_state, 'returned') = 'returned'
                      THEN 'to_hand_over' ELSE m.collection_agency_state END
-              FROM collection_ruler_stage s
-             WHERE m.id = ANY(%(moves)s) AND s.id = m.collection_stage_id
-               AND (s.action_negativacao OR s.action_agency)
+              FROM due d
+             WHERE m.id = d.move_id
+            RETURNING m.id
             """,
-            {"moves": moves},
+                company_id=company.id,
+                day=day,
+                open=open_receivable_sql("m"),
+                written=WRITTEN_CHANNELS,
+            )
         )
+        moves = [row[0] for row in self.env.cr.fetchall()]
+        if not moves:
+            return 0
         self.env.cr.execute(
             """
             UPDATE res_partner p SET collection_credit_hold = TRUE
               FROM account_move m
-              JOIN collection_ruler_stage s ON s.id = m.collection_stage_id AND s.action_credit_hold
+              JOIN collection_ruler_stage s ON s.id = m.collection_measures_stage_id AND s.action_credit_hold
              WHERE m.id = ANY(%(moves)s) AND p.id = m.commercial_partner_id AND p.collection_credit_hold IS NOT TRUE
             """,
             {"moves": moves},
         )
+        return len(moves)

@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 PHASES = [
     ("reminder", "Reminder"),
@@ -14,6 +15,8 @@ CHANNELS = [
     ("letter", "Letter"),
     ("phone", "Phone Call"),
 ]
+# What counts as the notice a measure needs before it takes effect: a phone call leaves no proof.
+WRITTEN_CHANNELS = ("email", "sms", "whatsapp", "letter")
 
 
 class CollectionRulerStage(models.Model):
@@ -68,7 +71,39 @@ class CollectionRulerStage(models.Model):
         string="Mark for Negativação", help="List the debts in the credit bureau export (Serasa, Boa Vista, SPC)."
     )
     action_agency = fields.Boolean(string="Hand Over to Collection Agency")
+    measure_wait_days = fields.Integer(
+        string="Measures After (Days)",
+        default=10,
+        help="Credit hold, negativação and hand-over take effect this many days after the stage's written notice "
+        "(e-mail, SMS, WhatsApp or letter) was sent, and only if it was: the wait the notice announces "
+        "(Consumer Defence Code, art. 43 §2).",
+    )
     channel_count = fields.Integer(compute="_compute_channel_count")
+
+    @api.constrains(
+        "action_credit_hold",
+        "action_negativacao",
+        "action_agency",
+        "measure_wait_days",
+        "channel_email",
+        "channel_sms",
+        "channel_whatsapp",
+        "channel_letter",
+    )
+    def _check_measures_follow_a_notice(self):
+        for stage in self:
+            if not (stage.action_credit_hold or stage.action_negativacao or stage.action_agency):
+                continue
+            if stage.measure_wait_days < 0:
+                raise ValidationError(self.env._("The wait before a stage's measures cannot be negative."))
+            if not set(stage._get_channels()) & set(WRITTEN_CHANNELS):
+                raise ValidationError(
+                    self.env._(
+                        "Stage %(stage)s takes credit measures: it must send a written notice first "
+                        "(e-mail, SMS, WhatsApp or letter).",
+                        stage=stage.name,
+                    )
+                )
 
     @api.depends("channel_email", "channel_sms", "channel_whatsapp", "channel_letter", "channel_phone")
     def _compute_channel_count(self):

@@ -86,6 +86,14 @@ class CollectionsCommon(AccountTestInvoicingCommon):
                 if not dispatched and not handed_over:
                     break
 
+    def reach_measures(self, day):
+        """Plan ``day``, send its contacts at noon and plan again once the notice's wait has passed:
+        the way a stage's credit measures take effect."""
+        day = fields.Date.to_date(day)
+        self.plan(day)
+        self.dispatch(datetime.datetime.combine(day, datetime.time(15, 0)))
+        self.plan(day + datetime.timedelta(days=self.stages["severe"].measure_wait_days))
+
     def comms(self, partner=None, **filters):
         domain = [("company_id", "=", self.company.id)]
         if partner:

@@ -43,9 +43,10 @@ class TestContactRules(CollectionsCommon):
         self.plan("2026-03-11")
         self.assertEqual(self.comms(self.customer, stage_id=self.stages["friendly"].id)[:1].state, "queued")
         self.ruler.skip_good_payers = False
-        self.make_invoice(self.customer, 50, "2026-03-20")
-        self.plan("2026-03-17")
-        reminder = self.comms(self.customer, plan_date="2026-03-17", stage_id=self.stages["reminder"].id)
+        self.make_invoice(self.customer, 50, "2026-03-23")  # D-3 on 2026-03-20, a day with no other stage
+        self.plan("2026-03-17")  # the first invoice's escalation
+        self.plan("2026-03-20")
+        reminder = self.comms(self.customer, plan_date="2026-03-20", stage_id=self.stages["reminder"].id)
         self.assertEqual(reminder.state, "queued")
 
     def test_excluded_partner_and_invoice_are_left_alone(self):
@@ -151,7 +152,7 @@ class TestRiskAndExports(CollectionsCommon):
     def test_negativacao_export_in_one_transaction(self):
         self.customer.write({"vat": "104.332.181-00", "street": "Rua A, 1", "city": "São Paulo", "zip": "01000-000"})
         invoice = self.make_invoice(self.customer, 800, "2026-01-05")
-        self.plan("2026-03-06")
+        self.reach_measures("2026-03-06")
         wizard = (
             self.env["collection.export.wizard"].with_user(self.collections_manager).create({"kind": "negativacao"})
         )
@@ -174,7 +175,7 @@ class TestRiskAndExports(CollectionsCommon):
 
     def test_export_refuses_a_debt_without_document_and_changes_nothing(self):
         invoice = self.make_invoice(self.customer, 800, "2026-01-05")
-        self.plan("2026-03-06")
+        self.reach_measures("2026-03-06")
         wizard = self.env["collection.export.wizard"].create({"kind": "negativacao"})
         with self.assertRaisesRegex(UserError, "CPF or CNPJ"):
             wizard.action_export()

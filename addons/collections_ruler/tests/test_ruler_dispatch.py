@@ -212,15 +212,21 @@ class TestRulerDispatch(CollectionsCommon, SMSCase):
 
     def test_payment_cancels_queued_contacts_and_releases_measures(self):
         invoice = self.make_invoice(self.customer, 800, "2026-01-05")
+        recent = self.make_invoice(self.customer, 100, "2026-03-16")
         self.plan("2026-03-06")
+        self.dispatch("2026-03-06 15:00:00")
+        self.plan("2026-03-16")  # the final notice's wait has passed
         self.assertTrue(self.customer.collection_credit_hold)
+        self.plan("2026-03-17")  # D+1 of the recent invoice: its reminders are queued when the payment arrives
+        queued = self.comms(self.customer, state="queued")
+        self.assertEqual(queued.move_ids, recent)
         invoice.collection_negativacao_state = "registered"
-        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=invoice.ids).create(
-            {}
-        )._create_payments()
-        comms = self.comms(self.customer)
-        self.assertEqual(set(comms.mapped("state")), {"cancelled"})
-        self.assertEqual(set(comms.mapped("reason_code")), {"paid"})
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=(invoice | recent).ids
+        ).create({})._create_payments()
+        self.assertEqual(set(queued.mapped("state")), {"cancelled"})
+        self.assertEqual(set(queued.mapped("reason_code")), {"paid"})
+        self.assertEqual(set((self.comms(self.customer) - queued).mapped("state")), {"sent"})
         self.assertFalse(self.customer.collection_credit_hold)
         self.assertEqual(invoice.collection_negativacao_state, "to_remove")
 

@@ -2,6 +2,7 @@ import datetime
 from unittest.mock import patch
 
 from odoo import fields
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -93,9 +94,64 @@ class TestRulerPlan(CollectionsCommon):
         comms = self.comms(self.customer)
         self.assertEqual(set(comms.stage_id.mapped("phase")), {"severe"})
         self.assertEqual(sorted(comms.mapped("channel")), ["email", "letter"])
+        self.reach_measures("2026-03-06")
         self.assertTrue(self.customer.collection_credit_hold)
         self.assertEqual(invoice.collection_negativacao_state, "to_register")
         self.assertEqual(invoice.collection_agency_state, "to_hand_over")
+        self.assertEqual(invoice.collection_measures_stage_id, self.stages["severe"])
+
+    def test_measures_wait_for_the_notice_and_the_days_it_announces(self):
+        """CDC art. 43 §2: the customer is told first; the bureau mark comes after the announced wait."""
+        invoice = self.make_invoice(self.customer, 800, "2026-01-05")
+        self.plan("2026-03-06")  # reaches the final notice: nothing happens to the customer's credit yet
+        self.assertFalse(self.customer.collection_credit_hold)
+        self.assertFalse(invoice.collection_negativacao_state)
+        self.dispatch("2026-03-06 15:00:00")
+        notice = self.comms(self.customer, channel="email")
+        self.assertEqual(notice.state, "sent")
+        self.assertIn("10 dias" if self.customer.lang == "pt_BR" else "10 days", notice.mail_message_id.body)
+        self.plan("2026-03-15")  # nine days after the notice
+        self.assertFalse(self.customer.collection_credit_hold)
+        self.assertFalse(invoice.collection_negativacao_state)
+        self.plan("2026-03-16")  # the tenth day
+        self.assertTrue(self.customer.collection_credit_hold)
+        self.assertEqual(invoice.collection_negativacao_state, "to_register")
+        # undone by hand, not taken again the next morning
+        invoice.collection_negativacao_state = False
+        self.plan("2026-03-17")
+        self.assertFalse(invoice.collection_negativacao_state)
+
+    def test_no_measures_without_a_written_notice_sent(self):
+        self.stages["severe"].write({"channel_letter": False, "measure_wait_days": 0})
+        self.customer.email = False
+        invoice = self.make_invoice(self.customer, 800, "2026-01-05")
+        self.plan("2026-03-06")
+        self.dispatch("2026-03-06 15:00:00")
+        self.assertEqual(self.comms(self.customer, channel="email").state, "failed")
+        self.plan("2026-03-20")
+        self.assertFalse(self.customer.collection_credit_hold)
+        self.assertFalse(invoice.collection_negativacao_state)
+
+    def test_a_stage_with_measures_must_send_a_written_notice(self):
+        with self.assertRaisesRegex(ValidationError, "written notice"):
+            self.stages["severe"].write({"channel_email": False, "channel_letter": False, "channel_phone": True})
+
+    def test_stages_reached_the_same_day_make_one_message_in_the_firmest_stage(self):
+        """An invoice at the renegotiation offer and one at the final notice: one final notice listing both."""
+        negotiation = self.make_invoice(self.customer, 300, "2026-02-19")  # D+15 on 2026-03-06
+        severe = self.make_invoice(self.customer, 800, "2026-02-04")  # D+30 on 2026-03-06
+        self.plan("2026-03-06")
+        comms = self.comms(self.customer)
+        self.assertEqual(sorted(comms.mapped("channel")), ["email", "letter"])
+        self.assertEqual(comms.stage_id, self.stages["severe"])
+        for comm in comms:
+            self.assertEqual(comm.move_ids, negotiation | severe)
+            self.assertEqual(
+                {line.move_id: line.stage_id for line in comm.line_ids},
+                {negotiation: self.stages["negotiation"], severe: self.stages["severe"]},
+            )
+        self.dispatch("2026-03-06 15:00:00")
+        self.assertEqual(len(self.comms(self.customer, channel="email", state="sent")), 1)
 
     def test_one_message_per_customer_lists_every_invoice(self):
         first = self.make_invoice(self.customer, 100, DUE)

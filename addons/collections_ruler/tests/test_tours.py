@@ -20,3 +20,32 @@ class TestBackOfficeTours(CollectionsCommon, HttpCase):
         self.assertEqual(agreement.state, "active")
         self.assertEqual(agreement.move_ids, invoices)
         self.assertEqual(set(invoices.mapped("payment_state")), {"paid"})
+
+    def test_promise_to_pay_from_the_customer(self):
+        today = fields.Date.context_today(self.env.user)
+        invoices = self.make_invoice(self.customer, 300.0, today - datetime.timedelta(days=10)) | self.make_invoice(
+            self.customer, 200.0, today - datetime.timedelta(days=3)
+        )
+        self.start_tour(f"/odoo/res.partner/{self.customer.id}", "collections_promise_to_pay", login="collector")
+        self.assertEqual(set(invoices.mapped("collection_promise_date")), {datetime.date(2099, 12, 31)})
+        activity = invoices.activity_ids.filtered(lambda a: a.summary == "Check the promise to pay")
+        self.assertEqual(len(activity), 2)
+        self.assertIn("Will pay by Pix", str(activity[0].note))
+
+    def test_export_the_negativacao_file(self):
+        self.customer.write({"vat": "104.332.181-00", "street": "Rua A, 1", "city": "São Paulo", "zip": "01000-000"})
+        invoice = self.make_invoice(self.customer, 800, "2026-01-05")
+        self.reach_measures("2026-03-06")
+        self.assertEqual(invoice.collection_negativacao_state, "to_register")
+        action = self.env.ref("collections_ruler.collection_export_wizard_action")
+        self.start_tour(f"/odoo/action-{action.id}", "collections_bureau_export", login="collections_manager")
+        self.assertEqual(invoice.collection_negativacao_state, "registered")
+
+    def test_add_a_stage_to_the_ruler(self):
+        self.start_tour(
+            f"/odoo/action-collections_ruler.collection_ruler_action/{self.ruler.id}",
+            "collections_ruler_config",
+            login="collections_manager",
+        )
+        stage = self.ruler.stage_ids.filtered(lambda s: s.name == "Last call before the agency")
+        self.assertEqual((stage.offset_days, stage._get_channels()), (45, ["phone"]))

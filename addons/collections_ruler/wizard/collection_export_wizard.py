@@ -1,6 +1,6 @@
 import base64
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..tools.bureau_export import BureauRecord, InvalidBureauRecordError, to_csv
@@ -20,7 +20,9 @@ class CollectionExportWizard(models.TransientModel):
     _description = "Export Debts to a Credit Bureau or Collection Agency"
 
     kind = fields.Selection(
-        [("negativacao", "Credit Bureau (negativação)"), ("agency", "Collection Agency")], required=True
+        [("negativacao", "Credit Bureau (negativação)"), ("agency", "Collection Agency")],
+        required=True,
+        default="negativacao",
     )
     company_id = fields.Many2one("res.company", required=True, default=lambda self: self.env.company)
     move_count = fields.Integer(compute="_compute_moves", string="Debts to Export")
@@ -34,6 +36,7 @@ class CollectionExportWizard(models.TransientModel):
             order="invoice_date_due, id",
         )
 
+    @api.depends("kind", "company_id")
     def _compute_moves(self):
         for wizard in self:
             wizard.move_count = len(wizard._get_moves()) if wizard.kind else 0
