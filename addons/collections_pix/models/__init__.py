@@ -8,3 +8,4 @@ from . import res_partner_bank
 from . import collection_boleto
 from . import collection_bank_remittance
 from . import collection_bank_return
+from . import account_move_send

@@ -72,6 +72,7 @@ class CollectionBoleto(models.Model):
     settlement_move_id = fields.Many2one(
         "account.move", string="Settlement Entry", readonly=True, copy=False, help="The entry that paid the invoice."
     )
+    slip_attachment_id = fields.Many2one("ir.attachment", string="Slip PDF", readonly=True, copy=False)
     pix_charge_id = fields.Many2one(
         "collection.pix.charge", string="Pix on the Slip", compute="_compute_pix_charge", help="Boleto híbrido."
     )
@@ -249,6 +250,32 @@ class CollectionBoleto(models.Model):
         if self.bank_account_id.collection_instructions:
             lines.extend(self.bank_account_id.collection_instructions.splitlines())
         return lines
+
+    def _slip_pdf(self):
+        self.ensure_one()
+        content, _kind = (
+            self.env["ir.actions.report"].sudo()._render_qweb_pdf("collections_pix.action_report_boleto", self.ids)
+        )
+        return content
+
+    def _slip_attachment(self):
+        """The slip as an attachment of the boleto, rendered once."""
+        self.ensure_one()
+        if not self.slip_attachment_id:
+            self.slip_attachment_id = (
+                self.env["ir.attachment"]
+                .sudo()
+                .create(
+                    {
+                        "name": f"Boleto {(self.move_id.name or self.nosso_numero).replace('/', '_')}.pdf",
+                        "raw": self._slip_pdf(),
+                        "mimetype": "application/pdf",
+                        "res_model": self._name,
+                        "res_id": self.id,
+                    }
+                )
+            )
+        return self.slip_attachment_id
 
     def action_print(self):
         return self.env.ref("collections_pix.action_report_boleto").report_action(self)

@@ -37,15 +37,11 @@ class CollectionCommunication(models.Model):
         attachments = super()._collection_payment_attachments(open_moves)
         boletos = open_moves.sudo().collection_boleto_ids.filtered(lambda b: b.state in ("sent", "registered"))
         for boleto in boletos:
-            content, _kind = (
-                self.env["ir.actions.report"]
-                .sudo()
-                ._render_qweb_pdf("collections_pix.action_report_boleto", boleto.ids)
-            )
+            # rendered for each reminder: the slip carries the Pix charge live at that moment
             attachments |= self.env["ir.attachment"].create(
                 {
                     "name": f"Boleto {boleto.move_id.name.replace('/', '_')}.pdf",
-                    "raw": content,
+                    "raw": boleto._slip_pdf(),
                     "mimetype": "application/pdf",
                     "res_model": self._name,
                     "res_id": self.id,

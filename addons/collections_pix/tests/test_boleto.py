@@ -293,6 +293,15 @@ class TestBoleto(CollectionsCommon, HttpCase):
         )
         self.assertEqual(invoice.collection_boleto_ids, boleto, "the same boleto, not a new one per reminder")
 
+    def test_the_invoice_email_carries_the_boleto_the_bank_has(self):
+        invoice, boleto = self.issue(700.0, TODAY + datetime.timedelta(days=10))
+        send = self.env["account.move.send"]
+        self.assertNotIn("Boleto", " ".join(send._get_invoice_extra_attachments(invoice).mapped("name")))
+        self.account.action_collection_remittance()
+        names = send._get_invoice_extra_attachments(invoice).mapped("name")
+        self.assertIn(f"Boleto {invoice.name.replace('/', '_')}.pdf", names)
+        self.assertEqual(boleto.slip_attachment_id.res_id, boleto.id)
+
     def test_tools_round_trip_our_remittance_as_a_bank_would_read_it(self):
         _invoice, boleto = self.issue(1000.0, TODAY + datetime.timedelta(days=10))
         action = self.account.action_collection_remittance()

@@ -142,7 +142,7 @@ class _Reader:
     def problem(self, number, reason):
         self.problems.append((number, reason))
 
-    def read(self, number, line, spec):
+    def record(self, number, line, spec):
         values, errors = read_record_errors(line, spec)
         for error in errors:
             self.problem(number, str(error))
@@ -203,10 +203,10 @@ def _parse_240(lines):
             if segment == "T":
                 if pending:
                     reader.problem(pending[0], "segment T without a following segment U")
-                values = reader.read(number, line, specs["segment_t"])
+                values = reader.record(number, line, specs["segment_t"])
                 pending = (number, values, line)
             elif segment == "U":
-                values = reader.read(number, line, specs["segment_u"])
+                values = reader.record(number, line, specs["segment_u"])
                 if not pending:
                     reader.problem(number, "segment U without a preceding segment T")
                     continue
@@ -227,13 +227,13 @@ def _parse_240(lines):
             if pending:
                 reader.problem(pending[0], "segment T without a following segment U")
                 pending = None
-            values = reader.read(number, line, specs["batch_trailer"])
+            values = reader.record(number, line, specs["batch_trailer"])
             count = _count(values and values["record_count"])
             if count and count != batch_records:
                 reader.problem(number, f"lote trailer counts {count} records, the lote has {batch_records}")
         elif kind == "9":
             trailer_seen = True
-            values = reader.read(number, line, specs["file_trailer"])
+            values = reader.record(number, line, specs["file_trailer"])
             total = len(lines)
             count = _count(values and values["record_count"])
             if count and count != total:
@@ -289,7 +289,7 @@ def _parse_400(lines):
         if kind == "9":
             trailer_seen = True
         elif kind == detail_type:
-            values = reader.read(number, line, detail_spec)
+            values = reader.record(number, line, detail_spec)
             if values is None:
                 continue
             company_document = company_document or values.get("company_document", "")
