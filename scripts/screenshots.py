@@ -176,6 +176,14 @@ def main(argv=None):
             out / "invoice.png",
             script=CLICK_TAB.format(label="Cobrança"),
         )
+        boleto = search("collection.boleto", [("state", "=", "registered")], fields=["id"], limit=1)
+        if boleto:
+            browser.shot(f"{u}/report/html/collections_pix.report_boleto/{boleto[0]['id']}", out / "boleto.png")
+        ret = search("collection.bank.return", [], fields=["id"], limit=1)
+        if ret:
+            browser.shot(
+                f"{u}/odoo/action-collections_pix.collection_bank_return_action/{ret[0]['id']}", out / "return.png"
+            )
         browser.call("Network.clearBrowserCookies")
         browser.shot(f"{u}{portal_path}", out / "portal_invoice.png")
     finally:

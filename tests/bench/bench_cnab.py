@@ -17,47 +17,14 @@ Usage: python3 tests/bench/bench_cnab.py [--sizes 1000,10000] [--db cobranca_ben
 import argparse
 import datetime
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-from run_tests import free_port, pg_environment  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ensure_database, measure, open_registry
 
 BASELINE_CAP = 1000
-
-
-def ensure_database(db):
-    env = dict(os.environ, **pg_environment())
-    os.environ.update(pg_environment())
-    exists = subprocess.run(
-        ["psql", "-X", "-d", db, "-tAc",
-         "select 1 from ir_module_module where name = 'collections_pix' and state = 'installed'"],
-        env=env, capture_output=True, text=True,
-    )  # fmt: skip
-    installed = exists.stdout.strip() == "1"
-    if not installed:
-        subprocess.run(["dropdb", "--if-exists", db], env=env, check=True)
-    # installed once, then updated: the benchmark always runs today's code
-    subprocess.run(
-        [sys.executable, "-m", "odoo", "--addons-path", str(ROOT / "addons"), "-d", db,
-         "-u" if installed else "-i", "collections_pix", "--without-demo=all", "--stop-after-init",
-         f"--http-port={free_port()}", "--log-level=warn"],
-        env=env, check=True,
-    )  # fmt: skip
-
-
-def measure(cr, function):
-    import odoo  # noqa: PLC0415
-
-    cr.flush()
-    before = odoo.sql_db.sql_counter
-    start = time.perf_counter()
-    result = function()
-    cr.flush()
-    return result, time.perf_counter() - start, odoo.sql_db.sql_counter - before
 
 
 def bench_size(registry, size):
@@ -168,11 +135,8 @@ def main():
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--db", default="cobranca_bench_cnab")
     args = parser.parse_args()
-    ensure_database(args.db)
-    import odoo  # noqa: PLC0415
-
-    odoo.tools.config.parse_config(["--addons-path", str(ROOT / "addons"), "-d", args.db, "--log-level=warn"])
-    registry = odoo.modules.registry.Registry(args.db)
+    ensure_database(args.db, "collections_pix")
+    registry = open_registry(args.db)
     print(f"CNAB return import benchmark on {datetime.date.today()} ({os.cpu_count()} CPUs)")
     for size in (int(s) for s in args.sizes.split(",")):
         bench_size(registry, size)

@@ -17,32 +17,12 @@ This prints timings; it is not a test and asserts nothing.
 import argparse
 import datetime
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "scripts"))
-from run_tests import free_port, pg_environment  # noqa: E402
-
-
-def ensure_database(db):
-    env = dict(os.environ, **pg_environment())
-    os.environ.update(pg_environment())
-    exists = subprocess.run(
-        ["psql", "-X", "-d", db, "-tAc",
-         "select 1 from ir_module_module where name = 'collections_ruler' and state = 'installed'"],
-        env=env, capture_output=True, text=True,
-    )  # fmt: skip
-    if exists.stdout.strip() != "1":
-        subprocess.run(["dropdb", "--if-exists", db], env=env, check=True)
-        subprocess.run(
-            [sys.executable, "-m", "odoo", "--addons-path", str(ROOT / "addons"), "-d", db,
-             "-i", "collections_ruler", "--without-demo=all", "--stop-after-init",
-             f"--http-port={free_port()}", "--log-level=warn"],
-            env=env, check=True,
-        )  # fmt: skip
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import ensure_database, measure, open_registry
 
 
 def insert_receivables(cr, company_id, journal_id, currency_id, size, today):
@@ -88,17 +68,6 @@ def insert_receivables(cr, company_id, journal_id, currency_id, size, today):
     return partners
 
 
-def measure(cr, label, function):
-    import odoo  # noqa: PLC0415
-
-    cr.flush()
-    before = odoo.sql_db.sql_counter
-    start = time.perf_counter()
-    result = function()
-    cr.flush()
-    return result, time.perf_counter() - start, odoo.sql_db.sql_counter - before
-
-
 def bench_size(registry, size):
     import odoo  # noqa: PLC0415
     from odoo import api, fields  # noqa: PLC0415
@@ -121,9 +90,7 @@ def bench_size(registry, size):
         cr.execute("ANALYZE res_partner")
         build = time.perf_counter() - t0
 
-        planned, plan_time, plan_queries = measure(
-            cr, "plan", lambda: env["collection.ruler"]._plan_company(company, today)
-        )
+        planned, plan_time, plan_queries = measure(cr, lambda: env["collection.ruler"]._plan_company(company, today))
         comms = env["collection.communication"]
         cr.execute(
             "SELECT id FROM collection_communication WHERE state = 'queued' AND channel = 'email' "
@@ -143,9 +110,9 @@ def bench_size(registry, size):
                 rounds += 1
             return rounds
 
-        _rounds, dispatch_time, dispatch_queries = measure(cr, "dispatch", dispatch_all)
+        _rounds, dispatch_time, dispatch_queries = measure(cr, dispatch_all)
         sent = comms.search_count([("id", "in", email_ids), ("state", "=", "sent")])
-        scored, risk_time, risk_queries = measure(cr, "risk", env["res.partner"]._cron_compute_collection_risk)
+        scored, risk_time, risk_queries = measure(cr, env["res.partner"]._cron_compute_collection_risk)
         cr.rollback()
     per_thousand = 1000 / max(sent, 1)
     print(
@@ -162,11 +129,8 @@ def main():
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--db", default="cobranca_bench")
     args = parser.parse_args()
-    ensure_database(args.db)
-    import odoo  # noqa: PLC0415
-
-    odoo.tools.config.parse_config(["--addons-path", str(ROOT / "addons"), "-d", args.db, "--log-level=warn"])
-    registry = odoo.modules.registry.Registry(args.db)
+    ensure_database(args.db, "collections_ruler")
+    registry = open_registry(args.db)
     print(f"collection ruler benchmark on {datetime.date.today()} ({os.cpu_count()} CPUs)")
     for size in (int(s) for s in args.sizes.split(",")):
         bench_size(registry, size)

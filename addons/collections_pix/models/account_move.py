@@ -78,6 +78,11 @@ class AccountMove(models.Model):
         )
         return res
 
+    def _collection_set_due_date(self, day):
+        res = super()._collection_set_due_date(day)
+        self.sudo().collection_boleto_ids._change_due_date(day)
+        return res
+
     def action_collection_boleto(self):
         """Issue the boleto of these invoices; it is registered with the bank by the next remittance."""
         boletos = self.env["collection.boleto"]._ensure_for_moves(self, raise_errors=True)

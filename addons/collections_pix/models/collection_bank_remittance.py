@@ -40,6 +40,7 @@ class CollectionBankRemittance(models.Model):
     writeoff_ids = fields.One2many(
         "collection.boleto", "writeoff_remittance_id", string="Write-offs Requested", readonly=True
     )
+    change_ids = fields.One2many("collection.boleto", "change_remittance_id", string="Changes Requested", readonly=True)
     attachment_id = fields.Many2one("ir.attachment", string="File", readonly=True)
     file = fields.Binary(related="attachment_id.datas")
     filename = fields.Char(related="attachment_id.name", string="File Name")
@@ -63,7 +64,16 @@ class CollectionBankRemittance(models.Model):
         Boleto = self.env["collection.boleto"]
         new = Boleto.search([("bank_account_id", "=", account.id), ("state", "=", "to_register")], order="id")
         writeoffs = Boleto.search([("bank_account_id", "=", account.id), ("state", "=", "to_write_off")], order="id")
-        if not new and not writeoffs:
+        changes = Boleto.search(
+            [
+                ("bank_account_id", "=", account.id),
+                ("state", "in", ("sent", "registered")),
+                ("change_movement", "!=", False),
+                ("change_remittance_id", "=", False),
+            ],
+            order="id",
+        )
+        if not new and not writeoffs and not changes:
             raise UserError(self.env._("There is no boleto to register or write off on %s.", account.display_name))
         number = account.collection_remittance_next
         remittance = self.create(
@@ -79,6 +89,7 @@ class CollectionBankRemittance(models.Model):
         account.sudo().collection_remittance_next = number + 1
         new.write({"remittance_id": remittance.id, "state": "sent"})
         writeoffs.write({"writeoff_remittance_id": remittance.id})
+        changes.write({"change_remittance_id": remittance.id})
         content = remittance._render()
         filename = f"REM{account.collection_bank_code}{number:06d}.{'REM' if remittance.layout == '400' else 'rem'}"
         remittance.write(
@@ -121,6 +132,7 @@ class CollectionBankRemittance(models.Model):
         }
         items = [self._item(boleto, "01") for boleto in self.boleto_ids.sorted("id")]
         items += [self._item(boleto, "02") for boleto in self.writeoff_ids.sorted("id")]
+        items += [self._item(boleto, boleto.change_movement or "06") for boleto in self.change_ids.sorted("id")]
         try:
             return cnab.build_remittance(
                 header, items, layout=self.layout or "240", bank_code=account.collection_bank_code

@@ -68,6 +68,15 @@ class CollectionBoleto(models.Model):
     writeoff_remittance_id = fields.Many2one(
         "collection.bank.remittance", string="Write-off Remittance", readonly=True, copy=False
     )
+    change_movement = fields.Selection(
+        [("06", "Change of Due Date")],
+        readonly=True,
+        copy=False,
+        help="A change the bank must be told of by the next remittance.",
+    )
+    change_remittance_id = fields.Many2one(
+        "collection.bank.remittance", string="Change Remittance", readonly=True, copy=False
+    )
     payment_id = fields.Many2one("account.payment", readonly=True, copy=False)
     settlement_move_id = fields.Many2one(
         "account.move", string="Settlement Entry", readonly=True, copy=False, help="The entry that paid the invoice."
@@ -181,6 +190,25 @@ class CollectionBoleto(models.Model):
                 boleto.write({"state": "cancelled", "reason": reason})
             else:
                 boleto.write({"state": "to_write_off", "reason": reason})
+
+    def _change_due_date(self, day):
+        """A new due date (an agreement installment rescheduled): a new barcode and line for the same
+        nosso número; a boleto the bank already has is changed by the next remittance (movement 06)."""
+        for boleto in self.filtered(lambda b: b.state in LIVE_STATES and b.due_date != day):
+            bank = boleto.bank_account_id._collection_bank()
+            free_field = boleto.barcode[19:44]
+            barcode = boleto_tools.make_barcode(bank.CODE, money(boleto.amount), day, free_field)
+            values = {
+                "due_date": day,
+                "barcode": barcode,
+                "line": boleto_tools.format_line(boleto_tools.line_from_barcode(barcode)),
+                "slip_attachment_id": False,
+            }
+            if boleto.state != "to_register":
+                # told to the bank by the next remittance (a later change is told again)
+                values.update(change_movement="06", change_remittance_id=False)
+            boleto.write(values)
+            boleto.message_post(body=self.env._("Due date changed to %(date)s.", date=format_date(self.env, day)))
 
     # ------------------------------------------------------------------
     # Payment amounts

@@ -293,6 +293,26 @@ class TestBoleto(CollectionsCommon, HttpCase):
         )
         self.assertEqual(invoice.collection_boleto_ids, boleto, "the same boleto, not a new one per reminder")
 
+    def test_a_new_due_date_changes_the_slip_and_goes_to_the_bank_as_movement_06(self):
+        invoice, boleto = self.issue(300.0, TODAY + datetime.timedelta(days=10))
+        self.account.action_collection_remittance()
+        old_line = boleto.line
+        new_due = TODAY + datetime.timedelta(days=25)
+        invoice._collection_set_due_date(new_due)
+        self.assertEqual((boleto.due_date, boleto.change_movement), (new_due, "06"))
+        self.assertNotEqual(boleto.line, old_line)
+        parsed = boleto_tools.parse(boleto.line, TODAY)
+        self.assertEqual((parsed.due_date, str(parsed.amount)), (new_due, "300.00"))
+        self.assertEqual(parsed.free_field, "000000" + boleto.nosso_numero + "18", "the same nosso número")
+        action = self.account.action_collection_remittance()
+        remittance = self.env["collection.bank.remittance"].browse(action["res_id"])
+        self.assertEqual(remittance.change_ids, boleto)
+        p_record = base64.b64decode(remittance.file).decode("latin-1").split("\r\n")[2]
+        self.assertEqual((p_record[15:17], p_record[77:85]), ("06", new_due.strftime("%d%m%Y")))
+        self.assertTrue(remittance._check_unchanged())
+        with self.assertRaisesRegex(UserError, "no boleto to register"):
+            self.account.action_collection_remittance()  # told once
+
     def test_the_invoice_email_carries_the_boleto_the_bank_has(self):
         invoice, boleto = self.issue(700.0, TODAY + datetime.timedelta(days=10))
         send = self.env["account.move.send"]
