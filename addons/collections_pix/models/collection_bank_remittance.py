@@ -186,7 +186,5 @@ class CollectionBankRemittance(models.Model):
     def _check_unchanged(self):
         """True when rendering again gives the stored file byte for byte."""
         self.ensure_one()
-        return (
-            hashlib.sha256(self._render()).hexdigest() == self.file_hash
-            and base64.b64decode(self.file) == self._render()
-        )
+        content = self._render()
+        return hashlib.sha256(content).hexdigest() == self.file_hash and base64.b64decode(self.file) == content

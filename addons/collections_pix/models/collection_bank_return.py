@@ -335,8 +335,8 @@ class CollectionBankReturnLine(models.Model):
             try:
                 with self.env.cr.savepoint():
                     entry = self._settle_in_one_entry(account, paid_on, pairs)
-                    for _line, boleto in pairs:
-                        boleto.write({"state": "paid", "settlement_move_id": entry.id, "reason": False})
+                    paid = self.env["collection.boleto"].browse([boleto.id for _line, boleto in pairs])
+                    paid.write({"state": "paid", "settlement_move_id": entry.id, "reason": False})
                     lines.write({"state": "done", "message": self.env._("Paid."), "settlement_move_id": entry.id})
                     for line, boleto in pairs:
                         line.boleto_id = boleto

@@ -185,11 +185,10 @@ class CollectionBoleto(models.Model):
     def _collection_withdraw(self, reason):
         """The debt was paid another way (Pix, agreement, by hand) or reversed: a boleto never sent is
         cancelled; one the bank knows goes in the next remittance as a write-off request."""
-        for boleto in self.filtered(lambda b: b.state in LIVE_STATES):
-            if boleto.state == "to_register":
-                boleto.write({"state": "cancelled", "reason": reason})
-            else:
-                boleto.write({"state": "to_write_off", "reason": reason})
+        live = self.filtered(lambda b: b.state in LIVE_STATES)
+        unsent = live.filtered(lambda b: b.state == "to_register")
+        unsent.write({"state": "cancelled", "reason": reason})
+        (live - unsent).write({"state": "to_write_off", "reason": reason})
 
     def _change_due_date(self, day):
         """A new due date (an agreement installment rescheduled): a new barcode and line for the same
@@ -219,14 +218,13 @@ class CollectionBoleto(models.Model):
         self.ensure_one()
         move = self.move_id
         policy = move.commercial_partner_id.with_company(move.company_id)._collection_policy()
-        if not policy or not policy.fine_account_id or not policy.interest_account_id:
-            raise UserError(self.env._("No fine and interest accounts in the collection policy."))
         expected = move._collection_debt_update(max(paid_on, self.due_date or paid_on))[move.id]
-        fine = min(expected.fine, difference)
-        return [
-            (policy.fine_account_id.id, self.env._("Fine received by boleto"), float(fine)),
-            (policy.interest_account_id.id, self.env._("Interest received by boleto"), float(difference - fine)),
-        ]
+        return policy._charges_split(
+            difference,
+            expected.fine,
+            self.env._("Fine received by boleto"),
+            self.env._("Interest received by boleto"),
+        )
 
     # ------------------------------------------------------------------
     # The slip

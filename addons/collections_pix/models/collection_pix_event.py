@@ -4,7 +4,6 @@ import logging
 import time
 
 from odoo import api, fields, models, modules
-from odoo.exceptions import UserError
 from odoo.tools import config
 
 from odoo.addons.collections_ruler.tools.debt import DebtUpdate, money, to_decimal, update_debt
@@ -274,14 +273,12 @@ class CollectionPixEvent(models.Model):
         }
         split = []
         if move.currency_id.compare_amounts(self.amount, move.amount_residual) > 0:
-            if not policy or not policy.fine_account_id or not policy.interest_account_id:
-                raise UserError(self.env._("No fine and interest accounts in the collection policy."))
-            difference = money(self.amount) - money(move.amount_residual)
-            fine = min(expected_debt.fine, difference)
-            split = [
-                (policy.fine_account_id.id, self.env._("Fine received by Pix"), float(fine)),
-                (policy.interest_account_id.id, self.env._("Interest received by Pix"), float(difference - fine)),
-            ]
+            split = policy._charges_split(
+                money(self.amount) - money(move.amount_residual),
+                expected_debt.fine,
+                self.env._("Fine received by Pix"),
+                self.env._("Interest received by Pix"),
+            )
             wizard_values.update(
                 payment_difference_handling="reconcile",
                 writeoff_account_id=policy.interest_account_id.id,

@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 
 from ..tools.debt import CONSUMER_FINE_CAP, PolicyTerms, to_decimal
 
@@ -185,6 +185,18 @@ class CollectionPolicy(models.Model):
                 raise ValidationError(self.env._("Amounts of a collection policy cannot be negative."))
             if policy.installment_interest_percent < 0 or not 0 <= policy.min_down_payment_percent <= 100:
                 raise ValidationError(self.env._("Percentages of a collection policy must be between 0 and 100."))
+
+    def _charges_split(self, difference, expected_fine, fine_label, interest_label):
+        """[(account id, label, amount)] of what a payment brought above the open amount: the fine first
+        (at most ``expected_fine``, the policy's fine that day), the rest interest, each to its account.
+        The one rule for Pix and boleto payments; raises without the accounts."""
+        if not self or not self.fine_account_id or not self.interest_account_id:
+            raise UserError(self.env._("No fine and interest accounts in the collection policy."))
+        fine = min(expected_fine, difference)
+        return [
+            (self.fine_account_id.id, fine_label, float(fine)),
+            (self.interest_account_id.id, interest_label, float(difference - fine)),
+        ]
 
     def _terms(self):
         """The policy as plain numbers for ``tools.debt``."""
