@@ -101,6 +101,10 @@ def run_logged(cmd, env, log_path, warnings_of=OUR_LOGGER):
             level, logger, msg = match["level"], match["logger"], match["msg"]
             if level in ("ERROR", "CRITICAL") or (level == "WARNING" and warnings_of.match(logger)):
                 bad_lines.append(line.rstrip())
+            # A skipped test passed nothing: Odoo skips browser tours when Chromium is missing, and
+            # a run without its tours must fail, not look green.
+            if level == "INFO" and logger.startswith("odoo.tests") and msg.startswith("skipped "):
+                bad_lines.append(line.rstrip())
             if totals is None and (found := RESULT_LINE.search(msg)):
                 totals = tuple(map(int, found.groups()))
             if level != "INFO" or OUR_LOGGER.match(logger) or logger.startswith("odoo.tests") or "post-tests" in msg:

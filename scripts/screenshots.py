@@ -32,7 +32,7 @@ def _free_port():
 
 
 class Browser:
-    def __init__(self, width=1400, height=900):
+    def __init__(self, width=1400, height=900, mobile=False):
         binary = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
         if not binary:
             raise SystemExit("Chromium is needed: bash scripts/setup.sh installs it.")
@@ -65,7 +65,8 @@ class Browser:
         self.next_id = 0
         self.call("Page.enable")
         self.call("Network.enable")
-        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=False)
+        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height, deviceScaleFactor=1, mobile=mobile)
+        self.width = width
 
     def call(self, method, **params):
         self.next_id += 1
@@ -90,13 +91,20 @@ class Browser:
             raise SystemExit(f"cannot log in as {login}: {response.json()['error']['data']['message']}")
         self.call("Network.setCookie", name="session_id", value=session.cookies["session_id"], url=base_url)
 
-    def shot(self, url, path, wait=3.0, script=None):
+    def shot(self, url, path, wait=3.0, script=None, full_page=False):
         self.call("Page.navigate", url=url)
         time.sleep(wait)
         if script:
             self.call("Runtime.evaluate", expression=script, awaitPromise=True)
             time.sleep(1.5)
-        data = self.call("Page.captureScreenshot", format="png")["data"]
+        options = {}
+        if full_page:  # the whole page, as the customer scrolls it
+            height = self.call("Page.getLayoutMetrics")["cssContentSize"]["height"]
+            options = {
+                "captureBeyondViewport": True,
+                "clip": {"x": 0, "y": 0, "width": self.width, "height": min(height, 6000), "scale": 1},
+            }
+        data = self.call("Page.captureScreenshot", format="png", **options)["data"]
         path.write_bytes(base64.b64decode(data))
         print(f"{path.relative_to(ROOT)}  <- {url}")
 
@@ -115,6 +123,16 @@ CLICK_TAB = """
   const page = document.querySelector('.o_notebook .tab-content');
   if (page) page.scrollIntoView({{block: "start"}});
 }})()
+"""
+
+
+PICK_AND_NEGOTIATE = """
+(async () => {
+  document.querySelectorAll('.o_collection_pick').forEach(box => { box.checked = true; });
+  const button = document.querySelector('.o_collection_negotiate');
+  if (button) button.click();
+  await new Promise(r => setTimeout(r, 2500));
+})()
 """
 
 
@@ -188,6 +206,30 @@ def main(argv=None):
         browser.shot(f"{u}{portal_path}", out / "portal_invoice.png")
     finally:
         browser.close()
+    portal_pages(args, out)
+
+
+def portal_pages(args, out):
+    """The customer's debts page and the agreement options, as the demo customer sees them, on a desktop
+    and on a phone (375 px)."""
+    for suffix, size in (
+        ("", {"width": 1400, "height": 900}),
+        ("_phone", {"width": 375, "height": 812, "mobile": True}),
+    ):
+        browser = Browser(**size)
+        try:
+            browser.login(args.url, args.db, "cliente", "cliente")
+            browser.call("Page.navigate", url=f"{args.url}/my")
+            time.sleep(6)
+            browser.shot(f"{args.url}/my/debts", out / f"portal_debts{suffix}.png", full_page=True)
+            browser.shot(
+                f"{args.url}/my/debts",
+                out / f"portal_negotiate{suffix}.png",
+                script=PICK_AND_NEGOTIATE,
+                full_page=True,
+            )
+        finally:
+            browser.close()
 
 
 if __name__ == "__main__":

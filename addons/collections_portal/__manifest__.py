@@ -9,4 +9,17 @@
     "author": "Cobrança for Odoo",
     "license": "LGPL-3",
     "depends": ["collections_ruler", "collections_pix", "portal"],
+    "data": [
+        "security/ir.model.access.csv",
+        "security/collections_portal_security.xml",
+        "data/mail_template_data.xml",
+        "views/collection_portal_templates.xml",
+        "views/collection_agreement_views.xml",
+        "views/res_config_settings_views.xml",
+        "report/collection_agreement_report.xml",
+    ],
+    "assets": {
+        "web.assets_frontend": ["collections_portal/static/src/js/collection_portal.js"],
+        "web.assets_tests": ["collections_portal/static/tests/tours/*.js"],
+    },
 }

@@ -21,6 +21,7 @@
         "data/ir_cron_data.xml",
         "report/collection_letter_report.xml",
         "report/collection_agreement_report.xml",
+        "report/collection_statement_report.xml",
         "data/collection_agreement_data.xml",
         "wizard/collection_promise_wizard_views.xml",
         "wizard/collection_export_wizard_views.xml",

@@ -43,6 +43,7 @@ DEMO_OPEN_INVOICES = [
     (4, 1250.00, -7),
     (10, 8900.00, -10),
     (1, 215.00, -15),
+    (1, 480.00, -33),  # partly paid: the portal customer's oldest debt
     (3, 599.00, -21),
     (8, 3450.00, -30),
     (7, 980.00, -45),
@@ -79,7 +80,9 @@ DEMO_STORY_EVENTS = [
 
 DEMO_PIX_KEY = "2f8e1c6a-3b5d-4e7f-9a1b-c2d3e4f5a6b7"  # the sandbox's default key
 DEMO_FINANCE_LOGIN = "financeiro"  # password "financeiro": the finance lead, in Portuguese
-DEMO_PORTAL_LOGIN = "cliente"  # password "cliente": Ana Paula Ribeiro, who has invoices to see
+DEMO_PORTAL_LOGIN = "cliente"  # password "cliente": Bruno Carvalho Souza, who pays late and owes three debts
+DEMO_PORTAL_CUSTOMER = 1
+DEMO_PORTAL_PARTIAL = 180.00  # paid on his 480.00 debt a week after it fell due
 
 
 class CollectionDemo(models.AbstractModel):
@@ -120,12 +123,24 @@ class CollectionDemo(models.AbstractModel):
                 due = today - datetime.timedelta(days=30 * months_ago)
                 invoice = self._collections_create_demo_invoice(partner, 150.0 * months_ago + 99.9, due)
                 history.append((invoice, due + datetime.timedelta(days=days_late)))
+        open_invoices = []
         for index, amount, days_to_due in DEMO_OPEN_INVOICES:
             due = today + datetime.timedelta(days=days_to_due)
-            self._collections_create_demo_invoice(partners[index], amount, due)
+            open_invoices.append(self._collections_create_demo_invoice(partners[index], amount, due))
         bank_journal = self.env["account.journal"].search(
             [("company_id", "=", company.id), ("type", "=", "bank")], limit=1
         )
+        oldest = min(
+            (inv for inv in open_invoices if inv.partner_id == partners[DEMO_PORTAL_CUSTOMER]),
+            key=lambda inv: inv.invoice_date_due,
+        )
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=oldest.ids).create(
+            {
+                "amount": DEMO_PORTAL_PARTIAL,
+                "payment_date": oldest.invoice_date_due + datetime.timedelta(days=7),
+                "journal_id": bank_journal.id,
+            }
+        )._create_payments()
         for invoice, paid_on in history:
             self.env["account.payment.register"].with_context(
                 active_model="account.move", active_ids=invoice.ids
@@ -153,7 +168,7 @@ class CollectionDemo(models.AbstractModel):
         self._collections_demo_boletos(company, today, partners, bank_journal)
         # Today: the contacts the ruler planned, sent by the dispatch cron within contact hours.
         self.env["collection.ruler"]._plan_company(company, today)
-        self._collections_create_demo_portal_user(partners[0])
+        self._collections_create_demo_portal_user(partners[DEMO_PORTAL_CUSTOMER])
         return company
 
     @api.model
@@ -362,6 +377,7 @@ class CollectionDemo(models.AbstractModel):
                     "login": DEMO_PORTAL_LOGIN,
                     "password": DEMO_PORTAL_LOGIN,
                     "partner_id": partner.id,
+                    "lang": partner.lang,
                     "company_id": partner.company_id.id or self.env.company.id,
                     "company_ids": [Command.set((partner.company_id or self.env.company).ids)],
                     "groups_id": [Command.set(self.env.ref("base.group_portal").ids)],

@@ -1,8 +1,8 @@
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-# Every model the collections addons add: none is for portal users until the portal pages
-# exist, which will show a customer their own debts through controllers, never these models.
+# Every model the collections addons add: none is for portal users. The portal pages show a
+# customer their own debts through controllers that check who asks, never through these models.
 COLLECTIONS_MODELS = [
     "collection.ruler",
     "collection.ruler.stage",
@@ -18,6 +18,7 @@ COLLECTIONS_MODELS = [
     "collection.bank.remittance",
     "collection.bank.return",
     "collection.bank.return.line",
+    "collection.portal.action",
 ]
 
 

@@ -104,6 +104,9 @@ class CollectionCommunication(models.Model):
     plan_date = fields.Date(readonly=True, help="The ruler's run that planned this contact.")
     scheduled_at = fields.Datetime(index=True, help="Not sent before this moment (quiet hours, weekly cap).")
     sent_at = fields.Datetime(readonly=True)
+    link_opened_at = fields.Datetime(
+        string="Link Opened On", readonly=True, help="When the customer first opened this message's link."
+    )
     attempt_count = fields.Integer(readonly=True)
     amount_due = fields.Monetary(string="Due when Planned", readonly=True)
     line_ids = fields.One2many("collection.communication.line", "communication_id", readonly=True)
@@ -158,6 +161,10 @@ class CollectionCommunication(models.Model):
                 comm.pay_url = moves._get_collection_pay_url()
             else:
                 comm.pay_url = comm.partner_id._get_collection_portal_url() if comm.partner_id else False
+
+    def _collection_move_pay_url(self, move):
+        """Where this message's "See and pay" of ``move`` leads (the portal addon: the debts page)."""
+        return move._get_collection_pay_url()
 
     def _compute_payment_instructions(self):
         self.payment_instructions = False
@@ -368,7 +375,7 @@ class CollectionCommunication(models.Model):
         """When the contact window of the ruler opens again (UTC), or None if it is open now."""
         company = self.company_id
         now = company._collection_to_local(fields.Datetime.now())
-        window = (self.ruler_id or self.stage_id.ruler_id)._get_contact_window()
+        window = (self.ruler_id or self.stage_id.ruler_id)._get_contact_window(self.partner_id.collection_contact_time)
         moment = next_contact_moment(now, window)
         return company._collection_to_utc(moment) if moment != now else None
 
@@ -420,7 +427,7 @@ class CollectionCommunication(models.Model):
 
     def _send_sms(self, open_moves):
         partner = self.partner_id
-        if not (partner.mobile or partner.phone):
+        if not partner._collection_mobile("sms"):
             raise CollectionChannelError(self.env._("%(partner)s has no mobile number.", partner=partner.display_name))
         template = self.stage_id.sms_template_id or self.env.ref("collections_ruler.sms_template_collection_reminder")
         body = template._render_field("body", self.ids, compute_lang=True)[self.id]
@@ -433,7 +440,7 @@ class CollectionCommunication(models.Model):
         provider = self.company_id.collection_whatsapp_provider
         if not provider:
             return {"state": "skipped", "reason_code": "gateway_missing"}
-        if not (self.partner_id.mobile or self.partner_id.phone):
+        if not self.partner_id._collection_mobile("whatsapp"):
             raise CollectionChannelError(
                 self.env._("%(partner)s has no mobile number.", partner=self.partner_id.display_name)
             )
@@ -479,7 +486,7 @@ class CollectionCommunication(models.Model):
         if not provider:
             return {"state": "skipped", "reason_code": "gateway_missing"}
         open_moves = self.open_move_ids
-        number = partner.mobile or partner.phone
+        number = partner._collection_mobile("whatsapp")
         template = self.stage_id.whatsapp_template_id or self.env.ref(
             "collections_ruler.sms_template_collection_whatsapp"
         )

@@ -70,6 +70,12 @@ class CollectionPolicy(models.Model):
         help="Interest of the payment plan (Price table). 0: installments without interest (sem juros).",
     )
     max_first_due_days = fields.Integer(string="Max Days to First Installment", default=30, tracking=True)
+    max_promise_days = fields.Integer(
+        string="Max Days of a Promise",
+        default=15,
+        tracking=True,
+        help="How far ahead a customer may promise to pay on the portal; the ruler waits until then.",
+    )
     min_down_payment_percent = fields.Float(
         string="Min Down Payment (%)", digits=(5, 2), tracking=True, help="Of the agreed total, as first installment."
     )
@@ -214,6 +220,31 @@ class CollectionPolicy(models.Model):
             approval_amount_limit=to_decimal(self.approval_amount_limit),
             unit=to_decimal(self.currency_id.rounding or 0.01),
         )
+
+    def _agreement_terms(self, partner):
+        """The terms a customer accepts with an agreement under this policy, one sentence each: printed on
+        the termo de acordo and shown (and recorded) where the customer accepts it on the portal."""
+        self.ensure_one()
+        terms = self._terms()
+        fine = terms.fine_rate_for(partner.with_company(self.company_id)._collection_is_consumer())
+        breach = self.env._(
+            "An installment unpaid %(days)s days after its due date breaks this agreement: everything still due "
+            "falls due at once.",
+            days=self.breach_tolerance_days,
+        )
+        if self.revert_discount_on_breach:
+            breach += " " + self.env._("The discount granted on what is still due is charged again.")
+        return [
+            self.env._("Each installment is billed separately and can be paid like any invoice of the creditor."),
+            self.env._("The original invoices are considered settled by this agreement while it is honoured."),
+            breach,
+            self.env._(
+                "Late installments bear a %(fine)s%% fine and %(interest)s%% a month interest, pro rata by day.",
+                fine=f"{fine:.2f}",
+                interest=f"{self.interest_percent_month:.2f}",
+            ),
+            self.env._("Paying the installments is the debtor's acceptance of these terms."),
+        ]
 
     def _render_agreement_options(self, debt, options, currency, lang=None):
         """The options table (``tools.debt.plan_options``) as customers read it: the one rendering used by

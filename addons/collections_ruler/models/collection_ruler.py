@@ -5,7 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from ..tools.schedule import ContactWindow, InvalidContactWindowError, next_contact_moment
+from ..tools.schedule import CONTACT_TIME_HOURS, ContactWindow, InvalidContactWindowError, next_contact_moment
 from .account_move import open_receivable_sql
 from .collection_communication import skip_reason_sql
 from .collection_ruler_stage import WRITTEN_CHANNELS
@@ -103,11 +103,17 @@ class CollectionRuler(models.Model):
                     )
                 ) from error
 
-    def _get_contact_window(self):
+    def _get_contact_window(self, contact_time=None):
+        """The ruler's contact window, narrowed to the part of the day the customer asked for when the
+        two overlap (a customer cannot widen the company's hours)."""
         self.ensure_one()
+        hour_from, hour_to = self.contact_hour_from, self.contact_hour_to
+        wanted = CONTACT_TIME_HOURS.get(contact_time)
+        if wanted and max(hour_from, wanted[0]) < min(hour_to, wanted[1]):
+            hour_from, hour_to = max(hour_from, wanted[0]), min(hour_to, wanted[1])
         return ContactWindow(
-            hour_from=self.contact_hour_from,
-            hour_to=self.contact_hour_to,
+            hour_from=hour_from,
+            hour_to=hour_to,
             skip_weekends=self.skip_weekends,
             skip_holidays=self.skip_holidays,
         )

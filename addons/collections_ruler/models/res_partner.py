@@ -11,6 +11,13 @@ from .account_move import OPEN_PAYMENT_STATES, open_receivable_domain
 from .collection_ruler import RISK_LEVELS
 from .collection_ruler_stage import CHANNELS, PHASES
 
+# The parts of the day of tools.schedule.CONTACT_TIME_HOURS, as customers read them.
+CONTACT_TIMES = [
+    ("morning", "Morning (8–12 h)"),
+    ("afternoon", "Afternoon (12–18 h)"),
+    ("evening", "Evening (18–21 h)"),
+]
+
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -67,6 +74,14 @@ class ResPartner(models.Model):
         [c for c in CHANNELS if c[0] in ("email", "sms", "whatsapp")],
         string="Preferred Channel",
         help="When a stage writes on several channels, only this one is used (letters and calls still happen).",
+    )
+    collection_whatsapp_number = fields.Char(
+        string="WhatsApp Number", help="Where collection WhatsApp messages go. Empty: the mobile, else the phone."
+    )
+    collection_contact_time = fields.Selection(
+        CONTACT_TIMES,
+        string="Best Time to Contact",
+        help="Messages wait for this part of the day, inside the ruler's contact hours.",
     )
     collection_excluded = fields.Boolean(string="Excluded from Collections", tracking=True)
     collection_paused_until = fields.Date(
@@ -190,10 +205,11 @@ class ResPartner(models.Model):
             result[partner.id] = policy if policy and policy.company_id == company else default
         return result
 
-    def _collection_agreement_options(self, moves=None, as_of=None):
+    def _collection_agreement_options(self, moves=None, as_of=None, first_due=None):
         """The ways to settle what the customer owes that the policy allows, for messages and the portal.
 
-        Returns (DebtUpdate, [tools.debt.Option]); empty when there is no policy or no overdue debt.
+        Returns (DebtUpdate, [tools.debt.Option]); empty when there is no policy or no overdue debt. The
+        first installment falls due on ``first_due`` (default: a week away, within the policy's limit).
         """
         self.ensure_one()
         as_of = as_of or fields.Date.context_today(self)
@@ -203,8 +219,62 @@ class ResPartner(models.Model):
         if not policy or not moves:
             return None, []
         debt = sum_updates(moves._collection_debt_update(as_of).values())
-        first_due = as_of + relativedelta(days=min(7, policy.max_first_due_days))
+        first_due = first_due or as_of + relativedelta(days=min(7, policy.max_first_due_days))
         return debt, plan_options(debt, policy._terms(), first_due)
+
+    def _collection_statement(self, as_of=None):
+        """The customer's open receivables in the current company as of ``as_of``, for the statement PDF
+        and the portal: one dict per invoice (the debt update, its status) and the totals.
+
+        Statuses: ``agreement`` (an installment of an agreement), ``review`` (in an agreement proposal a
+        manager must approve), ``promised`` (a promise to pay not yet due), ``overdue`` and ``open``.
+        """
+        self.ensure_one()
+        as_of = as_of or fields.Date.context_today(self)
+        partner = self.commercial_partner_id
+        moves = self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", partner.id),
+                ("company_id", "=", self.env.company.id),
+                *open_receivable_domain(),
+            ],
+            order="invoice_date_due, id",
+        )
+        updates = moves._collection_debt_update(as_of)
+        rows = []
+        for move in moves:
+            update = updates.get(move.id)
+            if move.collection_agreement_id:
+                status = "agreement"
+            elif move.collection_settled_agreement_ids.filtered(lambda a: a.state == "to_approve"):
+                status = "review"
+            elif move.collection_promise_date and move.collection_promise_date >= as_of:
+                status = "promised"
+            else:
+                status = "overdue" if move.invoice_date_due and move.invoice_date_due < as_of else "open"
+            rows.append(
+                {
+                    "move": move,
+                    "status": status,
+                    "days_late": update.days_late if update else 0,
+                    "amount_total": move.amount_total,
+                    "residual": move.amount_residual,
+                    "fine": float(update.fine) if update else 0.0,
+                    "interest": float(update.interest) if update else 0.0,
+                    "updated": float(update.total) if update else move.amount_residual,
+                }
+            )
+        totals = {key: sum(row[key] for row in rows) for key in ("residual", "fine", "interest", "updated")}
+        totals["overdue"] = sum(row["updated"] for row in rows if row["days_late"] > 0)
+        return {"as_of": as_of, "rows": rows, "totals": totals, "currency": self.env.company.currency_id}
+
+    def _collection_mobile(self, channel="sms"):
+        """The number a text message of ``channel`` goes to: the WhatsApp number the customer gave for
+        WhatsApp, else their mobile, else their phone."""
+        self.ensure_one()
+        if channel == "whatsapp" and self.collection_whatsapp_number:
+            return self.collection_whatsapp_number
+        return self.mobile or self.phone
 
     def action_view_collection_agreements(self):
         self.ensure_one()
@@ -264,6 +334,8 @@ class ResPartner(models.Model):
             "collection_optout_letter",
             "collection_optout_phone",
             "collection_preferred_channel",
+            "collection_whatsapp_number",
+            "collection_contact_time",
             "collection_excluded",
             "collection_paused_until",
         ]

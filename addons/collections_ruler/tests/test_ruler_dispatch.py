@@ -109,7 +109,9 @@ class TestRulerDispatch(CollectionsCommon, SMSCase):
         parameters = [p["text"] for p in request["json"]["template"]["components"][0]["parameters"]]
         self.assertEqual(parameters[0], "Joana Silva")
         self.assertEqual(parameters[1], invoice.name)
-        self.assertIn("/my/invoices/", parameters[3])
+        # the message's own link: the invoice's page, or the debts page where the portal addon is installed
+        self.assertEqual(parameters[3], whatsapp.pay_url)
+        self.assertRegex(parameters[3], r"/my/(invoices/|debts\?token=)")
 
     def test_whatsapp_generic_gateway_is_signed_and_retried_on_server_errors(self):
         self.make_invoice(self.customer, 300, DUE)

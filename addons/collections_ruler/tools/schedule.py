@@ -12,6 +12,9 @@ from .business_days import holiday_dates
 
 WEEK = datetime.timedelta(days=7)
 
+# The parts of the day a customer may ask to be contacted in: (from hour, to hour), local time.
+CONTACT_TIME_HOURS = {"morning": (8.0, 12.0), "afternoon": (12.0, 18.0), "evening": (18.0, 21.0)}
+
 
 class InvalidContactWindowError(ValueError):
     """The contact hours make no sense (start after end, outside 0-24)."""

@@ -1,0 +1,7 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    collection_portal_link_days = fields.Integer(related="company_id.collection_portal_link_days", readonly=False)
