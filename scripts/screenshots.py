@@ -91,12 +91,12 @@ class Browser:
             raise SystemExit(f"cannot log in as {login}: {response.json()['error']['data']['message']}")
         self.call("Network.setCookie", name="session_id", value=session.cookies["session_id"], url=base_url)
 
-    def shot(self, url, path, wait=3.0, script=None, full_page=False):
+    def shot(self, url, path, wait=3.0, script=None, full_page=False, after=1.5):
         self.call("Page.navigate", url=url)
         time.sleep(wait)
         if script:
             self.call("Runtime.evaluate", expression=script, awaitPromise=True)
-            time.sleep(1.5)
+            time.sleep(after)
         options = {}
         if full_page:  # the whole page, as the customer scrolls it
             height = self.call("Page.getLayoutMetrics")["cssContentSize"]["height"]
@@ -127,12 +127,8 @@ CLICK_TAB = """
 
 
 PICK_AND_NEGOTIATE = """
-(async () => {
-  document.querySelectorAll('.o_collection_pick').forEach(box => { box.checked = true; });
-  const button = document.querySelector('.o_collection_negotiate');
-  if (button) button.click();
-  await new Promise(r => setTimeout(r, 2500));
-})()
+document.querySelectorAll('.o_collection_pick').forEach(box => { box.checked = true; });
+setTimeout(() => document.querySelector('.o_collection_negotiate').click(), 100);
 """
 
 
@@ -227,6 +223,7 @@ def portal_pages(args, out):
                 out / f"portal_negotiate{suffix}.png",
                 script=PICK_AND_NEGOTIATE,
                 full_page=True,
+                after=4.0,
             )
         finally:
             browser.close()

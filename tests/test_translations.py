@@ -33,3 +33,24 @@ def test_pt_br_keeps_placeholders(po_path):
     for entry in polib.pofile(str(po_path)):
         if entry.msgstr:
             assert sorted(PLACEHOLDER.findall(entry.msgid)) == sorted(PLACEHOLDER.findall(entry.msgstr)), entry.msgid
+
+
+def _fstrings_inside_translation_calls(path):
+    """Line numbers of ``_(...)`` / ``env._(...)`` calls with an f-string anywhere in them: Babel's
+    extractor stops reading the file there, so every later string silently drops out of the .pot."""
+    import ast  # noqa: PLC0415
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if not isinstance(node, ast.Call):
+            continue
+        name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if name in ("_", "_lt") and any(isinstance(sub, ast.JoinedStr) for sub in ast.walk(node)):
+            found.append(node.lineno)
+    return found
+
+
+def test_no_f_string_inside_a_translated_call():
+    sources = [p for p in ADDONS.rglob("*.py") if "tests" not in p.relative_to(ADDONS).parts]
+    offenders = {str(p.relative_to(ADDONS)): lines for p in sources if (lines := _fstrings_inside_translation_calls(p))}
+    assert offenders == {}

@@ -234,14 +234,15 @@ class CollectionPolicy(models.Model):
         )
         if self.revert_discount_on_breach:
             breach += " " + self.env._("The discount granted on what is still due is charged again.")
+        fine_text, interest_text = f"{fine:.2f}", f"{self.interest_percent_month:.2f}"
         return [
             self.env._("Each installment is billed separately and can be paid like any invoice of the creditor."),
             self.env._("The original invoices are considered settled by this agreement while it is honoured."),
             breach,
             self.env._(
                 "Late installments bear a %(fine)s%% fine and %(interest)s%% a month interest, pro rata by day.",
-                fine=f"{fine:.2f}",
-                interest=f"{self.interest_percent_month:.2f}",
+                fine=fine_text,
+                interest=interest_text,
             ),
             self.env._("Paying the installments is the debtor's acceptance of these terms."),
         ]
