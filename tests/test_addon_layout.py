@@ -13,7 +13,7 @@ ADDONS = ROOT / "addons"
 EXPECTED_DEPENDS = {
     "collections_ruler": ["account", "mail", "sms"],
     "collections_pix": ["collections_ruler", "l10n_br"],
-    "collections_portal": ["collections_ruler", "collections_pix", "portal"],
+    "collections_portal": ["collections_ruler", "collections_pix", "portal", "account_payment"],
 }
 
 

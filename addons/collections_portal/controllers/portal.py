@@ -18,6 +18,8 @@ from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 
+from ..models.payment_provider import PIX_CODE
+from ..models.payment_transaction import PROCESS_URL
 from ..tools import tokens
 from ..tools.masking import mask_email, mask_phone
 
@@ -428,3 +430,23 @@ class CollectionsPortal(CustomerPortal):
                 "expired", token=token, error=error.args[0], status=400, res_company=company
             )
         return self._collection_render_link_problem("sent", email=mask_email(email), res_company=company)
+
+
+class CollectionsPixPayment(http.Controller):
+    """Odoo's "Pay now" with Pix: the redirect form of the payment framework lands here."""
+
+    @http.route(PROCESS_URL, type="http", auth="public", methods=["POST"], csrf=False, save_session=False)
+    def collection_pix_process(self, **post):
+        # The reference only: a form anyone can post, which at most asks for a Pix charge of an open invoice.
+        reference = str(post.get("reference") or "")[:128]
+        tx = (
+            request.env["payment.transaction"]
+            .sudo()
+            .search([("reference", "=", reference), ("provider_code", "=", PIX_CODE)], limit=1)
+        )
+        if not tx:
+            raise NotFound()
+        tx._handle_notification_data(PIX_CODE, {"reference": reference})
+        if tx.state != "pending":
+            return request.redirect("/payment/status")
+        return request.redirect(tx._collection_pix_landing_url(), local=False)

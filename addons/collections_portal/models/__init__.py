@@ -4,3 +4,7 @@ from . import collection_portal_action
 from . import res_partner
 from . import collection_communication
 from . import collection_agreement
+from . import payment_provider
+from . import payment_transaction
+from . import collection_pix_event
+from . import collection_demo

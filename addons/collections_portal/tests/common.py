@@ -28,7 +28,13 @@ class PortalCommon(CollectionsCommon, HttpCase):
             {"vat": "84.969.653/0001-73", "name": "Cobrança Demo Ltda", "email": "cobranca@demo.example.com"}
         )
         cls.customer.write(
-            {"vat": "104.332.181-00", "street": "Rua das Flores, 10", "city": "São Paulo", "zip": "01000-000"}
+            {
+                "vat": "104.332.181-00",
+                "street": "Rua das Flores, 10",
+                "city": "São Paulo",
+                "zip": "01000-000",
+                "country_id": cls.env.ref("base.br").id,
+            }
         )
         cls.policy = cls.env["collection.policy"].search(
             [("company_id", "=", cls.company.id), ("is_default", "=", True)]

@@ -335,3 +335,29 @@ class TestPortalRoutes(PortalCommon):
                 response = self.post("/my/debts/preferences", {**data, **bad}, token=token)
                 self.assertEqual(response.status_code, 400)
         self.assertEqual(self.customer.collection_preferred_channel, "whatsapp")
+
+    def test_no_route_answers_500_to_junk(self):
+        token = self.token()
+        junk_values = ["", "x", "-1", "0", "9" * 30, "1,2,abc", "2026-13-45", "<script>", "1e9", "%00"]
+        gets = ["/my/debts", "/my/debts/negotiate", "/my/debts/pix/status", "/my/debts/statement.pdf"]
+        posts = [
+            "/my/debts/pix",
+            "/my/debts/boleto",
+            "/my/debts/negotiate",
+            "/my/debts/promise",
+            "/my/debts/preferences",
+            "/my/debts/link",
+        ]
+        fields_ = ["move_ids", "move_id", "first_due", "choice", "counter_count", "promise_date", "contact_time"]
+        for value in junk_values:
+            params = dict.fromkeys(fields_, value)
+            for tok in (token, value):
+                for path in gets:
+                    with self.subTest(path=path, value=value, token=tok == token):
+                        query = "&".join(f"{k}={v}" for k, v in {**params, "token": tok}.items())
+                        self.assertLess(self.url_open(f"{path}?{query}").status_code, 500)
+                for path in posts:
+                    with self.subTest(path=path, value=value, token=tok == token):
+                        self.assertLess(self.post(path, {**params, "accept_terms": "1"}, token=tok).status_code, 500)
+        self.assertLess(self.url_open("/payment/collections_pix/process", data={"reference": "<x>"}).status_code, 500)
+        self.assertFalse(self.env["collection.agreement"].search([("partner_id", "=", self.customer.id)]))
