@@ -103,7 +103,11 @@ def run_logged(cmd, env, log_path, warnings_of=OUR_LOGGER):
                 bad_lines.append(line.rstrip())
             # A skipped test passed nothing: Odoo skips browser tours when Chromium is missing, and
             # a run without its tours must fail, not look green.
-            if level == "INFO" and logger.startswith("odoo.tests") and msg.startswith("skipped "):
+            if (
+                level == "INFO"
+                and (logger.startswith("odoo.tests") or ".tests." in logger)
+                and msg.startswith("skipped ")
+            ):
                 bad_lines.append(line.rstrip())
             if totals is None and (found := RESULT_LINE.search(msg)):
                 totals = tuple(map(int, found.groups()))

@@ -15,6 +15,7 @@ from odoo.addons.collections_ruler.tests.common import CollectionsCommon
 from ..tools import boleto as boleto_tools
 from ..tools import cnab
 from ..tools.cnab.bank_sandbox import return_240
+from .common import bb_collection_account
 
 CPF = "104.332.181-00"
 TODAY = datetime.date(2026, 3, 2)  # a Monday
@@ -36,20 +37,8 @@ class TestBoleto(CollectionsCommon, HttpCase):
         )
         cls.policy.write({"fine_percent": 2.0, "interest_percent_month": 1.0, "grace_days": 0})
         cls.fee_account = cls.company_data["default_account_expense"]
-        cls.account = cls.env["res.partner.bank"].create(
-            {
-                "acc_number": "3073-12345-6",
-                "partner_id": cls.company.partner_id.id,
-                "company_id": cls.company.id,
-                "collection_boleto": True,
-                "collection_bank_code": "001",
-                "collection_agency": "3073",
-                "collection_account": "12345",
-                "collection_carteira": "18",
-                "collection_convenio": "1234567",
-                "collection_journal_id": cls.company_data["default_journal_bank"].id,
-                "collection_fee_account_id": cls.fee_account.id,
-            }
+        cls.account = bb_collection_account(
+            cls.env, cls.company, cls.company_data["default_journal_bank"], cls.fee_account
         )
 
     def issue(self, amount, due):

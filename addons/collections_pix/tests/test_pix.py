@@ -13,6 +13,7 @@ from odoo.tools import mute_logger
 from odoo.addons.collections_ruler.tests.common import CollectionsCommon, RealConnectionsMixin
 
 from ..tools import api_pix, brcode
+from .common import sandbox_pix_provider
 from .fake_psp import DEFAULT_PIX_KEY, FakePspServer
 
 HMAC_SECRET = "hmac-shared-secret"
@@ -35,17 +36,12 @@ class TestPix(CollectionsCommon, HttpCase):
             [("company_id", "=", cls.company.id), ("is_default", "=", True)]
         )
         cls.policy.write({"fine_percent": 2.0, "interest_percent_month": 1.0})
-        cls.provider = cls.env["collection.pix.provider"].create(
-            {
-                "name": "Sandbox PSP",
-                "base_url": cls.sandbox.base_url,
-                "client_id": "odoo",
-                "client_secret": "s3cret",
-                "pix_key": DEFAULT_PIX_KEY,
-                "webhook_hmac_secret": HMAC_SECRET,
-                "journal_id": cls.company_data["default_journal_bank"].id,
-                "company_id": cls.company.id,
-            }
+        cls.provider = sandbox_pix_provider(
+            cls.env,
+            cls.company,
+            cls.company_data["default_journal_bank"],
+            cls.sandbox,
+            webhook_hmac_secret=HMAC_SECRET,
         )
 
     def setUp(self):

@@ -5,7 +5,8 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.collections_ruler.tests.common import CollectionsCommon
 
-from .fake_psp import DEFAULT_PIX_KEY, FakePspServer
+from .common import sandbox_pix_provider
+from .fake_psp import FakePspServer
 
 
 @tagged("post_install", "-at_install")
@@ -19,17 +20,7 @@ class TestPixTours(CollectionsCommon, HttpCase):
         cls.sandbox.start()
         cls.addClassCleanup(cls.sandbox.stop)
         cls.customer.vat = "104.332.181-00"
-        cls.provider = cls.env["collection.pix.provider"].create(
-            {
-                "name": "Sandbox PSP",
-                "base_url": cls.sandbox.base_url,
-                "client_id": "odoo",
-                "client_secret": "s3cret",
-                "pix_key": DEFAULT_PIX_KEY,
-                "journal_id": cls.company_data["default_journal_bank"].id,
-                "company_id": cls.company.id,
-            }
-        )
+        cls.provider = sandbox_pix_provider(cls.env, cls.company, cls.company_data["default_journal_bank"], cls.sandbox)
 
     def test_create_a_pix_charge_from_the_invoice(self):
         today = fields.Date.context_today(self.env.user)

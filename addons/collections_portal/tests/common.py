@@ -7,7 +7,8 @@ from odoo import fields, http
 from odoo.tests import HttpCase, new_test_user
 
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
-from odoo.addons.collections_pix.tests.fake_psp import DEFAULT_PIX_KEY, FakePspServer
+from odoo.addons.collections_pix.tests.common import bb_collection_account, sandbox_pix_provider
+from odoo.addons.collections_pix.tests.fake_psp import FakePspServer
 from odoo.addons.collections_ruler.tests.common import CollectionsCommon
 
 LINK = re.compile(r"(/my/debts\?token=[0-9a-f.]+)")
@@ -54,31 +55,10 @@ class PortalCommon(CollectionsCommon, HttpCase):
         cls.sandbox = FakePspServer(client_id="odoo", client_secret="s3cret")
         cls.sandbox.start()
         cls.addClassCleanup(cls.sandbox.stop)
-        cls.provider = cls.env["collection.pix.provider"].create(
-            {
-                "name": "Sandbox PSP",
-                "base_url": cls.sandbox.base_url,
-                "client_id": "odoo",
-                "client_secret": "s3cret",
-                "pix_key": DEFAULT_PIX_KEY,
-                "journal_id": cls.company_data["default_journal_bank"].id,
-                "company_id": cls.company.id,
-            }
-        )
-        cls.bank_account = cls.env["res.partner.bank"].create(
-            {
-                "acc_number": "3073-12345-6",
-                "partner_id": cls.company.partner_id.id,
-                "company_id": cls.company.id,
-                "collection_boleto": True,
-                "collection_bank_code": "001",
-                "collection_agency": "3073",
-                "collection_account": "12345",
-                "collection_carteira": "18",
-                "collection_convenio": "1234567",
-                "collection_journal_id": cls.company_data["default_journal_bank"].id,
-                "collection_fee_account_id": cls.company_data["default_account_expense"].id,
-            }
+        journal = cls.company_data["default_journal_bank"]
+        cls.provider = sandbox_pix_provider(cls.env, cls.company, journal, cls.sandbox)
+        cls.bank_account = bb_collection_account(
+            cls.env, cls.company, journal, cls.company_data["default_account_expense"]
         )
         cls.portal_user = new_test_user(
             cls.env,

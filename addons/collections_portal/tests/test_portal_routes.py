@@ -77,8 +77,13 @@ class TestPortalRoutes(PortalCommon):
         self.assertNotIn(self.customer.email, response.text)
         self.assertIn(self.company.name, response.text, "the company's page, not the database's first company")
         before = self.env["mail.mail"].search_count([])
+        on_file = self.customer.email
         response = self.post("/my/debts/link", {"email": "attacker@example.com"}, token=old)
         self.assertEqual(response.status_code, 200)
+        self.assertIn(mask_email(on_file), response.text, "the page names the address on file")
+        self.assertNotIn(mask_email("attacker@example.com"), response.text)
+        self.customer.invalidate_recordset(["email"])
+        self.assertEqual(self.customer.email, on_file, "a typed address never replaces the one on file")
         mails = self.env["mail.mail"].search([], order="id desc", limit=self.env["mail.mail"].search_count([]) - before)
         self.assertEqual(len(mails), 1)
         self.assertEqual(mails.recipient_ids, self.customer, "to the e-mail on file, never one typed on the page")
@@ -233,6 +238,23 @@ class TestPortalRoutes(PortalCommon):
         self.assertIn(agreement.name, page.text)
         first_installment = agreement.installment_ids[:1].move_id
         self.assertIn(f"debt-{first_installment.id}", page.text, "the first installment is payable on the page")
+
+    def test_a_request_refused_midway_leaves_nothing_behind(self):
+        token = self.token()
+        response = self.negotiate_page(token, self.late)
+        self.assertEqual(response.status_code, 200)
+        self.policy.clearing_account_id = False  # activation fails after the log row and draft agreement exist
+        data = {
+            "move_ids": str(self.late.id),
+            "first_due": str(self.today + datetime.timedelta(days=7)),
+            "terms_digest": self.digest(response),
+            "choice": "3",
+            "accept_terms": "1",
+        }
+        response = self.post("/my/debts/negotiate", data, token=token)
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(self.env["collection.agreement"].search([("partner_id", "=", self.customer.id)]))
+        self.assertFalse(self.env["collection.portal.action"].search([("partner_id", "=", self.customer.id)]))
 
     def test_a_counter_proposal_outside_the_policy_waits_for_a_manager_and_the_answer_is_emailed(self):
         token = self.token()
