@@ -26,11 +26,13 @@ class PaymentProvider(models.Model):
 
     @api.model
     def _get_compatible_providers(self, company_id, *args, **kwargs):
-        """Offered only where the company has a Pix PSP connection (collection.pix.provider)."""
+        """Offered only where the company has a Pix PSP connection (collection.pix.provider), and for
+        invoices: a charge is for a receivable, so a sales order or a cart pays its invoice."""
         providers = super()._get_compatible_providers(company_id, *args, **kwargs)
         ours = providers.filtered(lambda p: p.code == PIX_CODE)
-        if ours and not self.env["collection.pix.provider"].sudo()._for_company(
-            self.env["res.company"].browse(company_id)
+        company = self.env["res.company"].browse(company_id)
+        if ours and (
+            kwargs.get("sale_order_id") or not self.env["collection.pix.provider"].sudo()._for_company(company)
         ):
             providers -= ours
         return providers

@@ -35,12 +35,23 @@ class TestPixInOdoosPaymentFramework(PortalCommon):
 
     def test_offered_only_where_the_company_has_a_pix_psp(self):
         self.assertIn(self.payment_provider, self.compatible(self.company))
+        self.assertNotIn(
+            self.payment_provider,
+            self.env["payment.provider"]._get_compatible_providers(
+                self.company.id, self.customer.id, 100.0, currency_id=self.company.currency_id.id, sale_order_id=1
+            ),
+            "a sales order pays its invoice",
+        )
         self.provider.active = False
         self.assertNotIn(self.payment_provider, self.compatible(self.company))
 
     def test_pay_now_with_pix_lands_on_the_pix_panel_and_the_payment_completes_the_transaction(self):
         self.authenticate("joana", "joana-portal-1")
         invoice = self.later
+        debts = self.url_open("/my/debts")
+        self.assertIn(
+            f'o_collection_other" href="{invoice.get_portal_url()}', debts.text, "Odoo's Pay now, one click away"
+        )
         page = self.url_open(invoice.get_portal_url())
         self.assertEqual(page.status_code, 200)
         self.assertIn(f'data-provider-id="{self.payment_provider.id}"', page.text, "Pix among the ways to pay")
