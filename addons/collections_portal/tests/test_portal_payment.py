@@ -97,3 +97,58 @@ class TestPixInOdoosPaymentFramework(PortalCommon):
     def test_an_unknown_reference_is_a_404(self):
         response = self.url_open("/payment/collections_pix/process", data={"reference": "nope"})
         self.assertEqual(response.status_code, 404)
+
+
+@tagged("post_install", "-at_install")
+class TestCardThroughOdoosProviders(PortalCommon):
+    """Card, or any provider the company enabled, is Odoo's own flow one click from the debts page; a card
+    payment stops the ruler like any other."""
+
+    def test_a_card_payment_from_the_debts_page_settles_the_invoice_and_stops_the_ruler(self):
+        self.assertIn("demo", dict(self.env["payment.provider"]._fields["code"].selection), "payment_demo installed")
+        card = self.env["payment.provider"].create(
+            {
+                "name": "Card (demo)",
+                "code": "demo",
+                "state": "test",
+                "is_published": True,
+                "company_id": self.company.id,
+                "payment_method_ids": [(6, 0, self.env.ref("payment_demo.payment_method_demo").ids)],
+            }
+        )
+        self.send_reminders()
+        invoice = self.later
+        self.assertTrue(self.comms(self.customer).filtered(lambda c: invoice in c.move_ids))
+        pix = invoice.collection_pix_charge_ids
+        self.assertEqual(pix.state, "active", "the reminder carried the invoice's Pix")
+        self.authenticate("joana", "joana-portal-1")
+        debts = self.url_open("/my/debts")
+        self.assertIn(f'o_collection_other" href="{invoice.get_portal_url()}', debts.text)
+        page = self.url_open(invoice.get_portal_url())
+        self.assertIn(f'data-provider-id="{card.id}"', page.text)
+        values = self.make_jsonrpc_request(
+            f"/invoice/transaction/{invoice.id}",
+            {
+                "access_token": invoice._portal_ensure_token(),
+                "provider_id": card.id,
+                "payment_method_id": self.env.ref("payment_demo.payment_method_demo").id,
+                "token_id": None,
+                "amount": invoice.amount_residual,
+                "flow": "direct",
+                "tokenization_requested": False,
+                "landing_route": invoice.get_portal_url(),
+                "is_validation": False,
+            },
+        )
+        self.make_jsonrpc_request(
+            "/payment/demo/simulate_payment",
+            {"reference": values["reference"], "payment_details": "4242", "simulated_state": "done"},
+        )
+        tx = self.env["payment.transaction"].search([("reference", "=", values["reference"])])
+        self.assertEqual(tx.state, "done")
+        tx._post_process()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertNotIn(invoice, self.customer.with_company(self.company)._collection_portal_moves(self.company))
+        self.assertEqual(
+            (pix.state, pix.cancel_reason), ("to_cancel", "settled"), "paid by card: its Pix is withdrawn at the PSP"
+        )
