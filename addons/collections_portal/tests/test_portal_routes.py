@@ -233,6 +233,8 @@ class TestPortalRoutes(PortalCommon):
         self.assertEqual(agreement.installment_ids[:1].date_due, first_due)
         self.assertEqual(agreement.portal_accepted_ip, "127.0.0.1")
         self.assertIn("breaks this agreement", agreement.portal_terms)
+        rates = "a 2.00% fine and 1.00% a month interest"
+        self.assertIn(rates, agreement.portal_terms, "the policy's rates, formatted")
         self.assertIn("127.0.0.1", agreement.message_ids[-1:].body + "".join(agreement.message_ids.mapped("body")))
         page = self.page(token)
         self.assertIn(agreement.name, page.text)

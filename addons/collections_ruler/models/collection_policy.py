@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools.misc import formatLang
 
 from ..tools.debt import CONSUMER_FINE_CAP, PolicyTerms, to_decimal
 
@@ -234,7 +235,9 @@ class CollectionPolicy(models.Model):
         )
         if self.revert_discount_on_breach:
             breach += " " + self.env._("The discount granted on what is still due is charged again.")
-        fine_text, interest_text = f"{fine:.2f}", f"{self.interest_percent_month:.2f}"
+        # in the reader's number format ("2,00" in Portuguese)
+        fine_text = formatLang(self.env, float(fine), digits=2)
+        interest_text = formatLang(self.env, self.interest_percent_month, digits=2)
         return [
             self.env._("Each installment is billed separately and can be paid like any invoice of the creditor."),
             self.env._("The original invoices are considered settled by this agreement while it is honoured."),
