@@ -31,7 +31,7 @@ def bench_size(registry, size):
     import odoo  # noqa: PLC0415
     from odoo import Command, api  # noqa: PLC0415
 
-    from odoo.addons.collections_pix.tools.cnab.bank_sandbox import return_240  # noqa: PLC0415
+    from odoo.addons.collections_pix.tools.cnab.bank_sandbox import SANDBOX_BB_ACCOUNT, return_240  # noqa: PLC0415
 
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
@@ -43,15 +43,10 @@ def bench_size(registry, size):
         )
         account = env["res.partner.bank"].create(
             {
+                **SANDBOX_BB_ACCOUNT,
                 "acc_number": "BENCH-3073-12345",
                 "partner_id": company.partner_id.id,
                 "company_id": company.id,
-                "collection_boleto": True,
-                "collection_bank_code": "001",
-                "collection_agency": "3073",
-                "collection_account": "12345",
-                "collection_carteira": "18",
-                "collection_convenio": "1234567",
                 "collection_journal_id": bank_journal.id,
                 "collection_fee_account_id": expense.id,
             }

@@ -8,7 +8,7 @@ from odoo.tools import file_open
 from odoo.addons.collections_ruler.tools.schedule import next_contact_moment
 
 from ..tools import api_pix
-from ..tools.cnab.bank_sandbox import return_240
+from ..tools.cnab.bank_sandbox import SANDBOX_BB_ACCOUNT, return_240
 
 # name, is company, CPF/CNPJ, e-mail, mobile, payment behaviour in the past year
 DEMO_CUSTOMERS = [
@@ -289,12 +289,7 @@ class CollectionDemo(models.AbstractModel):
                     "bank_id": self.env["res.bank"].search([("bic", "=", "BRASBRRJ")], limit=1).id or False,
                     "partner_id": company.partner_id.id,
                     "company_id": company.id,
-                    "collection_boleto": True,
-                    "collection_bank_code": "001",
-                    "collection_agency": "3073",
-                    "collection_account": "12345",
-                    "collection_carteira": "18",
-                    "collection_convenio": "1234567",
+                    **SANDBOX_BB_ACCOUNT,
                     "collection_journal_id": journal.id,
                     "collection_fee_account_id": fee_account.id,
                     "collection_instructions": "Não receber após 60 dias do vencimento.",

@@ -1,5 +1,6 @@
 """Fixtures the Pix, boleto and portal tests share: a provider on the PSP sandbox, a collection account."""
 
+from ..tools.cnab.bank_sandbox import SANDBOX_BB_ACCOUNT
 from .fake_psp import DEFAULT_PIX_KEY
 
 
@@ -23,15 +24,10 @@ def bb_collection_account(env, company, journal, fee_account):
     """The company's Banco do Brasil account issuing boletos (carteira 18, 7-digit convênio)."""
     return env["res.partner.bank"].create(
         {
+            **SANDBOX_BB_ACCOUNT,
             "acc_number": "3073-12345-6",
             "partner_id": company.partner_id.id,
             "company_id": company.id,
-            "collection_boleto": True,
-            "collection_bank_code": "001",
-            "collection_agency": "3073",
-            "collection_account": "12345",
-            "collection_carteira": "18",
-            "collection_convenio": "1234567",
             "collection_journal_id": journal.id,
             "collection_fee_account_id": fee_account.id,
         }

@@ -20,6 +20,7 @@ from odoo.addons.portal.controllers.portal import CustomerPortal
 
 from ..models.payment_provider import PIX_CODE
 from ..models.payment_transaction import PROCESS_URL
+from ..models.res_partner import PREFERENCE_FIELDS
 from ..tools import tokens
 from ..tools.masking import mask_email, mask_phone
 
@@ -161,7 +162,11 @@ class CollectionsPortal(CustomerPortal):
             .sudo()
             .search_count([("state", "in", ("enabled", "test")), ("company_id", "=", company.id)], limit=1)
         )
-        negotiable = partner._collection_portal_negotiable(company) if policy else request.env["account.move"]
+        open_moves = request.env["account.move"].sudo().browse([row["move"].id for row in statement["rows"]])
+        negotiable = (
+            partner._collection_portal_negotiable(company, moves=open_moves) if policy else request.env["account.move"]
+        )
+        Partner = request.env["res.partner"]
         values = self._prepare_portal_layout_values()
         values.update(
             {
@@ -179,6 +184,14 @@ class CollectionsPortal(CustomerPortal):
                 "has_boleto": has_boleto,
                 "has_other_methods": has_other_methods,
                 "negotiable_ids": set(negotiable.ids),
+                # the choices as the fields define them, in the customer's language
+                "channels": request.env["collection.communication"]
+                ._fields["channel"]
+                ._description_selection(request.env),
+                "preferred_channels": Partner._fields["collection_preferred_channel"]._description_selection(
+                    request.env
+                ),
+                "contact_times": Partner._fields["collection_contact_time"]._description_selection(request.env),
                 "promise_max": today + datetime.timedelta(days=policy.max_promise_days) if policy else today,
                 "today": today,
                 "masked_email": mask_email(partner.email or ""),
@@ -401,10 +414,7 @@ class CollectionsPortal(CustomerPortal):
     @http.route("/my/debts/preferences", type="http", auth="public", website=True, methods=["POST"], sitemap=False)
     def collection_preferences(self, token=None, **post):
         def act(partner, company):
-            values = {
-                f"collection_optout_{channel}": not post.get(f"channel_{channel}")
-                for channel in ("email", "sms", "whatsapp", "letter", "phone")
-            }
+            values = {name: not post.get(name.replace("collection_optout_", "channel_")) for name in PREFERENCE_FIELDS}
             values.update(
                 preferred_channel=post.get("preferred_channel"),
                 contact_time=post.get("contact_time"),

@@ -6,8 +6,6 @@ from odoo.exceptions import UserError
 from odoo.tools import format_date
 from odoo.tools.misc import hmac
 
-from odoo.addons.collections_ruler.models.account_move import open_receivable_domain
-
 from ..tools import tokens
 
 TOKEN_SCOPE = "collections_portal.debts"
@@ -86,20 +84,16 @@ class ResPartner(models.Model):
         """This customer's open receivables in ``company`` (among ``move_ids`` when given). Asking for
         an id that is not one of them (another customer's, paid, guessed) is refused as a whole."""
         self.ensure_one()
-        domain = [
-            ("commercial_partner_id", "=", self.commercial_partner_id.id),
-            ("company_id", "=", company.id),
-            *open_receivable_domain(),
-        ]
-        if move_ids is not None:
-            ids = {int(i) for i in move_ids}
-            moves = self.env["account.move"].sudo().search([*domain, ("id", "in", list(ids))])
-            if not ids or len(moves) != len(ids):
-                raise UserError(
-                    self.env._("These debts are not open in your name any more. Reload the page and try again.")
-                )
-            return moves
-        return self.env["account.move"].sudo().search(domain, order="invoice_date_due, id")
+        partner = self.sudo()
+        if move_ids is None:
+            return partner._collection_open_receivables(company)
+        ids = {int(i) for i in move_ids}
+        moves = partner._collection_open_receivables(company, [("id", "in", list(ids))])
+        if not ids or len(moves) != len(ids):
+            raise UserError(
+                self.env._("These debts are not open in your name any more. Reload the page and try again.")
+            )
+        return moves
 
     def _collection_portal_policy(self, company):
         policy = self.commercial_partner_id.sudo().with_company(company)._collection_policy()
@@ -107,10 +101,12 @@ class ResPartner(models.Model):
             raise UserError(self.env._("Agreements are not offered online. Please contact us."))
         return policy
 
-    def _collection_portal_negotiable(self, company, move_ids=None):
+    def _collection_portal_negotiable(self, company, move_ids=None, moves=None):
         """The open receivables the customer may put into an agreement: overdue, not an installment of an
-        active agreement, not already in a proposal waiting for approval."""
-        moves = self._collection_portal_moves(company, move_ids)
+        active agreement, not already in a proposal waiting for approval. (``moves``: the customer's open
+        receivables when the caller has them already.)"""
+        if moves is None:
+            moves = self._collection_portal_moves(company, move_ids)
         today = fields.Date.context_today(self)
         negotiable = moves.filtered(
             lambda m: (

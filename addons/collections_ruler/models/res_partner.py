@@ -222,6 +222,19 @@ class ResPartner(models.Model):
         first_due = first_due or as_of + relativedelta(days=min(7, policy.max_first_due_days))
         return debt, plan_options(debt, policy._terms(), first_due)
 
+    def _collection_open_receivables(self, company, domain=()):
+        """This customer's open receivables in ``company``, oldest due first (``domain``: more leaves)."""
+        self.ensure_one()
+        return self.env["account.move"].search(
+            [
+                ("commercial_partner_id", "=", self.commercial_partner_id.id),
+                ("company_id", "=", company.id),
+                *open_receivable_domain(),
+                *domain,
+            ],
+            order="invoice_date_due, id",
+        )
+
     def _collection_statement(self, as_of=None):
         """The customer's open receivables in the current company as of ``as_of``, for the statement PDF
         and the portal: one dict per invoice (the debt update, its status) and the totals.
@@ -231,15 +244,7 @@ class ResPartner(models.Model):
         """
         self.ensure_one()
         as_of = as_of or fields.Date.context_today(self)
-        partner = self.commercial_partner_id
-        moves = self.env["account.move"].search(
-            [
-                ("commercial_partner_id", "=", partner.id),
-                ("company_id", "=", self.env.company.id),
-                *open_receivable_domain(),
-            ],
-            order="invoice_date_due, id",
-        )
+        moves = self._collection_open_receivables(self.env.company)
         updates = moves._collection_debt_update(as_of)
         rows = []
         for move in moves:

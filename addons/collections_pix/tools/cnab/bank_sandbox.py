@@ -12,6 +12,16 @@ from . import cnab240
 from .fields import write_record
 
 MOVEMENTS = {"accepted": "02", "rejected": "03", "settled": "06", "written_off": "09"}
+# The collection agreement of the sandbox bank (Banco do Brasil, carteira 18, 7-digit convênio): the
+# res.partner.bank values the demo, the tests and the benchmark issue their boletos on.
+SANDBOX_BB_ACCOUNT = {
+    "collection_boleto": True,
+    "collection_bank_code": "001",
+    "collection_agency": "3073",
+    "collection_account": "12345",
+    "collection_carteira": "18",
+    "collection_convenio": "1234567",
+}
 
 
 def return_240(bank_code, company_document, events, generated=None, file_sequence=1, crlf=True):
