@@ -1,6 +1,5 @@
 import datetime
 
-from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
 from odoo.addons.collections_ruler.tools.documents import parse_tax_id
@@ -14,7 +13,8 @@ class TestDemoData(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.company = cls.env["collection.demo"]._collections_create_demo_data()
-        cls.today = fields.Date.context_today(cls.env["res.company"])
+        # the day the demo was built for: the company's (São Paulo), not UTC's, which is ahead after 21:00
+        cls.today = cls.company._collection_today()
 
     def test_company_is_brazilian_on_the_br_chart(self):
         self.assertEqual(self.company.country_id.code, "BR")

@@ -130,7 +130,7 @@ class CollectionsPortal(CustomerPortal):
     def _collection_page_values(self, partner, company, token, **extra):
         partner = partner.with_company(company).with_context(lang=request.env.lang)
         statement = partner._collection_statement()
-        today = fields.Date.context_today(partner)
+        today = company._collection_today()
         Agreement = request.env["collection.agreement"].sudo()
         agreements = Agreement.search(
             [

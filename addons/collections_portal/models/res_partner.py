@@ -107,7 +107,7 @@ class ResPartner(models.Model):
         receivables when the caller has them already.)"""
         if moves is None:
             moves = self._collection_portal_moves(company, move_ids)
-        today = fields.Date.context_today(self)
+        today = company._collection_today()  # the customer's day where the company is
         negotiable = moves.filtered(
             lambda m: (
                 m.invoice_date_due
@@ -127,7 +127,7 @@ class ResPartner(models.Model):
         chosen debts. A counter-proposal may ask for a later first date (a manager decides)."""
         moves = self._collection_portal_negotiable(company, move_ids)
         policy = self._collection_portal_policy(company)
-        today = fields.Date.context_today(self)
+        today = company._collection_today()
         latest = today + datetime.timedelta(days=policy.max_first_due_days)
         first_due = first_due or today + datetime.timedelta(days=min(7, policy.max_first_due_days))
         limit = today + datetime.timedelta(days=COUNTER_MAX_DAYS) if counter else latest
@@ -140,7 +140,7 @@ class ResPartner(models.Model):
         debt, options = (
             self.commercial_partner_id.sudo()
             .with_company(company)
-            ._collection_agreement_options(moves, first_due=first_due)
+            ._collection_agreement_options(moves, as_of=today, first_due=first_due)
         )
         if not options:
             raise UserError(self.env._("Agreements are not offered online for these debts. Please contact us."))
@@ -179,7 +179,7 @@ class ResPartner(models.Model):
             count,
             discount,
             first_due,
-            fields.Date.context_today(self),
+            company._collection_today(),
             origin="portal",
         )
         values.update(
@@ -202,7 +202,7 @@ class ResPartner(models.Model):
         partner = self.commercial_partner_id.sudo()
         moves = self._collection_portal_moves(company, move_ids)
         policy = self._collection_portal_policy(company)
-        today = fields.Date.context_today(self)
+        today = company._collection_today()
         latest = today + datetime.timedelta(days=policy.max_promise_days)
         if not promise_date or not today <= promise_date <= latest:
             raise UserError(

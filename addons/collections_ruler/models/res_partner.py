@@ -243,7 +243,7 @@ class ResPartner(models.Model):
         manager must approve), ``promised`` (a promise to pay not yet due), ``overdue`` and ``open``.
         """
         self.ensure_one()
-        as_of = as_of or fields.Date.context_today(self)
+        as_of = as_of or self.env.company._collection_today()
         moves = self._collection_open_receivables(self.env.company)
         updates = moves._collection_debt_update(as_of)
         rows = []
