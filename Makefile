@@ -10,7 +10,7 @@ help:
 	@echo "make lint   ruff + pylint-odoo (the pre-commit hooks)"
 	@echo "make setup  install what the addons and the tests need (pip, apt as root)"
 	@echo "make pot    regenerate i18n/*.pot and merge them into pt_BR.po"
-	@echo "make bench  time the ruler (1k, 10k, 100k receivables) and the CNAB return import (1k, 10k boletos)"
+	@echo "make bench  time the ruler (1k, 10k, 100k receivables), the CNAB return import (1k, 10k boletos) and the reports (100k receivables, 500k contacts)"
 	@echo "make reliability  fire a few hundred Pix webhook deliveries at a served Odoo (2 workers)"
 
 setup:
@@ -33,6 +33,7 @@ pot:
 bench:
 	$(PYTHON) tests/bench/bench_ruler.py
 	$(PYTHON) tests/bench/bench_cnab.py
+	$(PYTHON) tests/bench/bench_reports.py
 
 reliability:
 	$(PYTHON) tests/reliability/pix_webhook.py

@@ -9,7 +9,8 @@
     "license": "LGPL-3",
     "application": True,
     "depends": ["account", "mail", "sms"],
-    "external_dependencies": {"python": ["python-stdnum", "requests"]},
+    # xlsxwriter comes with Odoo (its own exports use it)
+    "external_dependencies": {"python": ["python-stdnum", "requests", "xlsxwriter"]},
     "data": [
         "security/collections_ruler_groups.xml",
         "security/collections_ruler_security.xml",
@@ -23,6 +24,7 @@
         "report/collection_agreement_report.xml",
         "report/collection_statement_report.xml",
         "data/collection_agreement_data.xml",
+        "data/collection_aging_bucket_data.xml",
         "wizard/collection_promise_wizard_views.xml",
         "wizard/collection_export_wizard_views.xml",
         "wizard/collection_agreement_wizard_views.xml",
@@ -34,7 +36,11 @@
         "views/res_partner_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
+        "views/collection_report_views.xml",
         "views/collections_ruler_menus.xml",
     ],
-    "assets": {"web.assets_tests": ["collections_ruler/static/tests/tours/*.js"]},
+    "assets": {
+        "web.assets_backend": ["collections_ruler/static/src/dashboard/*"],
+        "web.assets_tests": ["collections_ruler/static/tests/tours/*.js"],
+    },
 }

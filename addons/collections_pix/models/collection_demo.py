@@ -164,6 +164,7 @@ class CollectionDemo(models.AbstractModel):
                 "journal_id": bank_journal.id,
             }
         )
+        self._collections_demo_experiment(company)
         self._collections_replay_month(company, today, partners, story, provider, bank_journal)
         self._collections_demo_boletos(company, today, partners, bank_journal)
         # Today: the contacts the ruler planned, sent by the dispatch cron within contact hours.
@@ -199,6 +200,7 @@ class CollectionDemo(models.AbstractModel):
                     continue  # a weekend or holiday before today: it goes out with today's contacts
                 moment = company._collection_to_utc(local)
                 values = {"state": "sent", "scheduled_at": moment, "sent_at": moment, "attempt_count": 1}
+                self.env["collection.ruler.stage.variant"]._pick(comm)  # the text the dispatch would have chosen
                 if comm.channel == "phone":
                     # Calls of the last week are still on the collectors' list; older ones were made.
                     if (today - day).days <= 7:
@@ -208,6 +210,28 @@ class CollectionDemo(models.AbstractModel):
                 comm.write(values)
         # What the past would have e-mailed (an agreement's terms) is history, not today's news.
         self.env["mail.mail"].search([("state", "=", "outgoing")]).write({"state": "cancel"})
+
+    @api.model
+    def _collections_demo_experiment(self, company):
+        """The friendly charge (D+1) tests two e-mail subjects: the standard one and a short one with Pix."""
+        ruler = self.env["collection.ruler"].search([("company_id", "=", company.id), ("usage", "=", "invoice")])
+        stage = ruler.stage_ids.filtered(lambda s: s.phase == "friendly")[:1]
+        if not stage.mail_template_id:
+            return
+        short = stage.mail_template_id.copy(
+            {
+                "name": "Cobrança: lembrete curto com Pix (B)",
+                "subject": "{{ object.partner_id.name.split()[0] }}, pague em 1 minuto com Pix",
+            }
+        )
+        self.env["collection.ruler.stage.variant"].create(
+            [
+                {"name": "A: assunto padrão", "stage_id": stage.id, "channel": "email",
+                 "mail_template_id": stage.mail_template_id.id, "sequence": 1},
+                {"name": "B: curto, com Pix", "stage_id": stage.id, "channel": "email",
+                 "mail_template_id": short.id, "sequence": 2},
+            ]
+        )  # fmt: skip
 
     @api.model
     def _collections_demo_event(self, event, day, today, partners, story, provider, journal, agreements):

@@ -215,7 +215,7 @@ class ResPartner(models.Model):
             partner, company, "promise", ip_address, fields.Date.to_string(promise_date)
         )
         note = self.env._("Promised on the customer portal (IP %(ip)s).", ip=ip_address)
-        moves.with_company(company)._collection_promise(promise_date, note)
+        moves.with_company(company).with_context(collection_origin="portal")._collection_promise(promise_date, note)
         partner.message_post(
             body=self.env._(
                 "%(partner)s promised on the portal to pay %(invoices)s by %(date)s.",

@@ -12,3 +12,9 @@ from . import res_partner
 from . import account_move
 from . import account_partial_reconcile
 from . import ir_cron
+from . import collection_stage_variant
+from . import collection_aging
+from . import collection_effectiveness_report
+from . import collection_agreement_report
+from . import collection_promise
+from . import collection_dashboard

@@ -250,11 +250,15 @@ class AccountMove(models.Model):
             (broken.commercial_partner_id.ids,),
         )
         broken.commercial_partner_id.invalidate_recordset(["collection_broken_promises"])
+        self.env["collection.promise"]._mark_broken(broken)
         broken.write({"collection_promise_date": False})
 
     def _collection_promise(self, promise_date, note=False):
         """Record a promise to pay: pause the ruler for these invoices and remind the collector that day."""
         self.write({"collection_promise_date": promise_date})
+        self.env["collection.promise"]._record(
+            self, promise_date, self.env.context.get("collection_origin", "backoffice")
+        )
         self.env["collection.communication.line"].search([("move_id", "in", self.ids)]).communication_id.filtered(
             lambda comm: comm.move_ids <= self
         )._cancel("paused")

@@ -108,6 +108,13 @@ class CollectionCommunication(models.Model):
         string="Link Opened On", readonly=True, help="When the customer first opened this message's link."
     )
     attempt_count = fields.Integer(readonly=True)
+    variant_id = fields.Many2one(
+        "collection.ruler.stage.variant",
+        string="Text Variant",
+        readonly=True,
+        index="btree_not_null",
+        help="The text this contact sent, when its stage tests several.",
+    )
     amount_due = fields.Monetary(string="Due when Planned", readonly=True)
     line_ids = fields.One2many("collection.communication.line", "communication_id", readonly=True)
     move_ids = fields.Many2many(
@@ -388,8 +395,14 @@ class CollectionCommunication(models.Model):
             raise CollectionChannelError(
                 self.env._("%(partner)s has no valid e-mail address.", partner=partner.display_name)
             )
-        template = self.stage_id.mail_template_id or self.env.ref("collections_ruler.mail_template_collection_reminder")
+        template = (
+            self.env["collection.ruler.stage.variant"]._pick(self).mail_template_id
+            or self.stage_id.mail_template_id
+            or self.env.ref("collections_ruler.mail_template_collection_reminder")
+        )
         attachments = self._invoice_pdf_attachments(open_moves) if self.stage_id.attach_invoice_pdf else []
+        if self.stage_id.attach_statement:
+            attachments = [*attachments, self._statement_attachment()]
         attachments = [*attachments, *self._collection_payment_attachments(open_moves)]
         reply_to = self.company_id.collection_reply_to
         sender = self.company_id.email_formatted or self.env.user.email_formatted
@@ -408,6 +421,27 @@ class CollectionCommunication(models.Model):
             **({"reply_to": reply_to} if reply_to else {}),
         )
         self.mail_message_id = message
+
+    def _statement_attachment(self):
+        """The customer's statement of open items as of today, in their language, kept on the contact."""
+        partner = self.partner_id.with_context(lang=self.partner_id.lang or self.env.lang)
+        content, _type = (
+            self.env["ir.actions.report"]
+            .with_company(self.company_id)
+            .with_context(lang=partner.env.lang)
+            ._render_qweb_pdf("collections_ruler.action_report_collection_statement", partner.ids)
+        )
+        return self.env["ir.attachment"].create(
+            {
+                "name": partner.env._(
+                    "Statement of open items - %(name)s.pdf", name=partner.commercial_partner_id.name
+                ),
+                "raw": content,
+                "mimetype": "application/pdf",
+                "res_model": self._name,
+                "res_id": self.id,
+            }
+        )
 
     def _invoice_pdf_attachments(self, moves):
         """The PDF Odoo already keeps for a sent invoice, rendered only when there is none."""
@@ -429,7 +463,11 @@ class CollectionCommunication(models.Model):
         partner = self.partner_id
         if not partner._collection_mobile("sms"):
             raise CollectionChannelError(self.env._("%(partner)s has no mobile number.", partner=partner.display_name))
-        template = self.stage_id.sms_template_id or self.env.ref("collections_ruler.sms_template_collection_reminder")
+        template = (
+            self.env["collection.ruler.stage.variant"]._pick(self).sms_template_id
+            or self.stage_id.sms_template_id
+            or self.env.ref("collections_ruler.sms_template_collection_reminder")
+        )
         body = template._render_field("body", self.ids, compute_lang=True)[self.id]
         message = self._message_sms(body, partner_ids=partner.ids, put_in_queue=True)
         self.sms_id = self.env["sms.sms"].search([("mail_message_id", "=", message.id)], limit=1)
@@ -487,8 +525,10 @@ class CollectionCommunication(models.Model):
             return {"state": "skipped", "reason_code": "gateway_missing"}
         open_moves = self.open_move_ids
         number = partner._collection_mobile("whatsapp")
-        template = self.stage_id.whatsapp_template_id or self.env.ref(
-            "collections_ruler.sms_template_collection_whatsapp"
+        template = (
+            self.env["collection.ruler.stage.variant"]._pick(self).sms_template_id
+            or self.stage_id.whatsapp_template_id
+            or self.env.ref("collections_ruler.sms_template_collection_whatsapp")
         )
         text = template._render_field("body", self.ids, compute_lang=True)[self.id]
         try:

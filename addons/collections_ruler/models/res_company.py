@@ -40,6 +40,7 @@ class ResCompany(models.Model):
         companies = super().create(vals_list)
         self.env["collection.ruler"]._install_default_rulers(companies)
         self.env["collection.policy"]._install_default_policies(companies)
+        self.env["collection.aging.bucket"]._install_default_buckets(companies)
         return companies
 
     def _collection_tz(self):

@@ -19,6 +19,9 @@ CONTACT_TIMES = [
 ]
 
 
+OPTOUT_CHANNELS = ("email", "sms", "whatsapp", "letter", "phone")
+
+
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
@@ -70,6 +73,9 @@ class ResPartner(models.Model):
     collection_optout_whatsapp = fields.Boolean(string="No Collection WhatsApp")
     collection_optout_letter = fields.Boolean(string="No Collection Letters")
     collection_optout_phone = fields.Boolean(string="No Collection Calls")
+    collection_optout_at = fields.Datetime(
+        string="Opted Out On", readonly=True, help="When the customer last opted out of a collection channel."
+    )
     collection_preferred_channel = fields.Selection(
         [c for c in CHANNELS if c[0] in ("email", "sms", "whatsapp")],
         string="Preferred Channel",
@@ -246,6 +252,7 @@ class ResPartner(models.Model):
         as_of = as_of or self.env.company._collection_today()
         moves = self._collection_open_receivables(self.env.company)
         updates = moves._collection_debt_update(as_of)
+        buckets = self.env["collection.aging.bucket"].search([("company_id", "=", self.env.company.id)])
         rows = []
         for move in moves:
             update = updates.get(move.id)
@@ -262,6 +269,7 @@ class ResPartner(models.Model):
                     "move": move,
                     "status": status,
                     "days_late": update.days_late if update else 0,
+                    "bucket": buckets._for_days((as_of - move.invoice_date_due).days if move.invoice_date_due else 0),
                     "amount_total": move.amount_total,
                     "residual": move.amount_residual,
                     "fine": float(update.fine) if update else 0.0,
@@ -271,7 +279,17 @@ class ResPartner(models.Model):
             )
         totals = {key: sum(row[key] for row in rows) for key in ("residual", "fine", "interest", "updated")}
         totals["overdue"] = sum(row["updated"] for row in rows if row["days_late"] > 0)
-        return {"as_of": as_of, "rows": rows, "totals": totals, "currency": self.env.company.currency_id}
+        aging = {}
+        for row in rows:
+            aging[row["bucket"]] = aging.get(row["bucket"], 0.0) + row["updated"]
+        return {
+            "as_of": as_of,
+            "rows": rows,
+            "totals": totals,
+            # [(bucket, updated amount)] in the buckets' order, only those with something in them
+            "aging": sorted(aging.items(), key=lambda item: (item[0].sequence, item[0].min_days, item[0].id)),
+            "currency": self.env.company.currency_id,
+        }
 
     def _collection_mobile(self, channel="sms"):
         """The number a text message of ``channel`` goes to: the WhatsApp number the customer gave for
@@ -280,6 +298,15 @@ class ResPartner(models.Model):
         if channel == "whatsapp" and self.collection_whatsapp_number:
             return self.collection_whatsapp_number
         return self.mobile or self.phone
+
+    def action_collection_statement_xlsx(self):
+        """The customer's statement of open items as a spreadsheet (the PDF's rows, with aging)."""
+        self.ensure_one()
+        return (
+            self.env["collection.report.export"]
+            .create({"report": "statement", "partner_id": self.commercial_partner_id.id})
+            .action_export()
+        )
 
     def action_view_collection_agreements(self):
         self.ensure_one()
@@ -325,6 +352,17 @@ class ResPartner(models.Model):
         action["context"] = {"default_partner_id": self.commercial_partner_id.id}
         return action
 
+    def write(self, vals):
+        # The effectiveness report counts opt-outs that follow a contact.
+        turned = [
+            f"collection_optout_{channel}" for channel in OPTOUT_CHANNELS if vals.get(f"collection_optout_{channel}")
+        ]
+        opting_out = self.filtered(lambda partner: any(not partner[name] for name in turned)) if turned else self
+        result = super().write(vals)
+        if turned and opting_out:
+            super(ResPartner, opting_out).write({"collection_optout_at": fields.Datetime.now()})
+        return result
+
     @api.model
     def _commercial_fields(self):
         # Contacts of a company share its collection settings, like its VAT number.
@@ -338,6 +376,7 @@ class ResPartner(models.Model):
             "collection_optout_whatsapp",
             "collection_optout_letter",
             "collection_optout_phone",
+            "collection_optout_at",
             "collection_preferred_channel",
             "collection_whatsapp_number",
             "collection_contact_time",

@@ -49,3 +49,52 @@ class TestBackOfficeTours(CollectionsCommon, HttpCase):
         )
         stage = self.ruler.stage_ids.filtered(lambda s: s.name == "Last call before the agency")
         self.assertEqual((stage.offset_days, stage._get_channels()), (45, ["phone"]))
+
+
+@tagged("post_install", "-at_install")
+class TestReportTours(CollectionsCommon, HttpCase):
+    """The dashboard and the reports as a Portuguese-speaking manager clicks them."""
+
+    def test_dashboard_to_aging_to_invoice_and_a_report_for_a_period(self):
+        self.env["res.lang"]._activate_lang("pt_BR")
+        self.collections_manager.lang = "pt_BR"
+        self.customer.collection_user_id = self.collections_manager
+        today = self.company._collection_today()
+        invoice = self.make_invoice(self.customer, 1200.0, today - datetime.timedelta(days=10))
+        stage = self.stages["friendly"]
+        self.env["collection.communication"].create(
+            {
+                "partner_id": self.customer.id,
+                "company_id": self.company.id,
+                "ruler_id": self.ruler.id,
+                "stage_id": stage.id,
+                "channel": "email",
+                "state": "sent",
+                "sent_at": fields.Datetime.now(),
+                "scheduled_at": fields.Datetime.now(),
+                "line_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "move_id": invoice.id,
+                            "stage_id": stage.id,
+                            "channel": "email",
+                            "company_id": self.company.id,
+                            "currency_id": invoice.currency_id.id,
+                            "amount_residual": 1200.0,
+                        },
+                    )
+                ],
+            }
+        )
+        self.start_tour(
+            "/odoo/action-collections_ruler.collection_dashboard_action",
+            "collections_reports",
+            login="collections_manager",
+        )
+        self.start_tour(
+            "/odoo/action-collections_ruler.collection_report_export_action",
+            "collections_report_period",
+            login="collections_manager",
+        )
