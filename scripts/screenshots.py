@@ -185,6 +185,14 @@ def main(argv=None):
             f"{u}/odoo/action-collections_ruler.collection_agreement_action/{agreement['id']}", out / "agreement.png"
         )
         browser.shot(f"{u}/odoo/action-collections_ruler.res_config_settings_action", out / "settings.png")
+        browser.shot(f"{u}/odoo/action-collections_ruler.collection_dashboard_action", out / "dashboard.png")
+        browser.shot(f"{u}/odoo/action-collections_ruler.collection_aging_report_action", out / "aging.png")
+        browser.shot(
+            f"{u}/odoo/action-collections_ruler.collection_effectiveness_report_action", out / "effectiveness.png"
+        )
+        browser.shot(
+            f"{u}/report/html/collections_ruler.report_collection_statement/{customer['id']}", out / "statement.png"
+        )
         browser.shot(
             f"{u}/odoo/account.move/{invoice['id']}",
             out / "invoice.png",

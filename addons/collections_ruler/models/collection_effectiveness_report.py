@@ -23,7 +23,9 @@ class CollectionEffectivenessReport(models.Model):
     """What each contact brought in: one row per contact sent (or failed) by the ruler.
 
     Attribution: a payment counts for the last contact about that debt before it (the same
-    day included), if it came within 15 days of that contact. A debt is paid when it has no
+    day included), if it came within 15 days of that contact. Contacts of the same day about a
+    debt (a stage sending e-mail and WhatsApp) each count the debt as paid and share the money
+    recovered, so totals add up to what came in. A debt is paid when it has no
     balance left and the last money came in cash (a payment or a bank statement line), not
     by an agreement's renegotiation. "Paid in N days" counts the debts whose last payment
     came within N days of the contact; "Recovered" is the money received in the window.
@@ -155,7 +157,7 @@ class CollectionEffectivenessReport(models.Model):
                           SUM(debt.received) AS amount_recovered
                      FROM (
                           SELECT line.amount_residual,
-                                 cash.received,
+                                 cash.received / next.same_day AS received,
                                  CASE WHEN move.payment_state IN ('paid', 'in_payment')
                                        AND cash.last_day BETWEEN contact.day AND contact.day + %(window)s
                                        AND (next.day IS NULL OR cash.last_day < next.day)
@@ -163,13 +165,15 @@ class CollectionEffectivenessReport(models.Model):
                             FROM collection_communication_line line
                             JOIN account_move move ON move.id = line.move_id
                            CROSS JOIN LATERAL (
-                                 -- the next contact sent about the same debt ends this one's window
-                                 SELECT %(next_local_day)s AS day
-                                   FROM (SELECT MIN(c2.sent_at) AS moment
+                                 -- the first contact sent about the same debt on a later day ends this
+                                 -- one's window; the contacts of the same day (a stage's e-mail and
+                                 -- WhatsApp) share the payment
+                                 SELECT MIN(other.day) FILTER (WHERE other.day > contact.day) AS day,
+                                        GREATEST(COUNT(*) FILTER (WHERE other.day = contact.day), 1) AS same_day
+                                   FROM (SELECT %(other_local_day)s AS day
                                            FROM collection_communication_line line2
                                            JOIN collection_communication c2 ON c2.id = line2.communication_id
-                                          WHERE line2.move_id = line.move_id AND c2.state = 'sent'
-                                            AND (c2.sent_at, c2.id) > (c.sent_at, c.id)) nxt
+                                          WHERE line2.move_id = line.move_id AND c2.state = 'sent') other
                                  ) next
                            CROSS JOIN LATERAL (
                                  SELECT SUM(partial.amount) FILTER (
@@ -199,7 +203,7 @@ class CollectionEffectivenessReport(models.Model):
              WHERE c.state IN ('sent', 'failed')
             """,
             local_day=local_day_sql(SQL("COALESCE(c.sent_at, c.scheduled_at)")),
-            next_local_day=local_day_sql(SQL("nxt.moment")),
+            other_local_day=local_day_sql(SQL("c2.sent_at")),
             success_days=SUCCESS_DAYS,
             window=WINDOW_DAYS,
         )

@@ -239,6 +239,13 @@ class TestEffectivenessReport(ReportCommon):
         c3 = self.contact(inv_b, datetime.datetime.combine(D(2026, 11, 1), noon))
         c4 = self.contact(inv_c, datetime.datetime.combine(D(2026, 11, 3), noon), channel="sms")
         c5 = self.contact(inv_c, datetime.datetime.combine(D(2026, 11, 2), noon), state="failed")
+        # a stage's e-mail and SMS about the same debt on the same day share its payment
+        inv_d = self.make_invoice(self.other_customer, 300.0, D(2026, 10, 15))
+        c6 = self.contact(inv_d, datetime.datetime.combine(D(2026, 11, 4), noon), stage=self.stages["friendly"])
+        c7 = self.contact(
+            inv_d, datetime.datetime(2026, 11, 4, 20, 0), stage=self.stages["friendly"], channel="sms"
+        )  # 17:00 in São Paulo, the same day
+        self.pay(inv_d, None, D(2026, 11, 6))
         self.pay(inv_a, None, D(2026, 11, 12))  # 2 days after c2: c2's, not c1's
         self.pay(inv_b, 200.0, D(2026, 11, 5))  # 4 days after c3, part of the debt
         self.pay(inv_b, 300.0, D(2026, 11, 20))  # 19 days after c3: outside the window
@@ -259,16 +266,18 @@ class TestEffectivenessReport(ReportCommon):
             [self.row(c5)[f] for f in ("contact_count", "failed", "delivered", "debt_count")], [1, 1, 0, 0]
         )
         self.assertEqual([self.row(c1).optout, self.row(c4).optout], [0, 0])
+        self.assertEqual([self.row(c6)[f] for f in fields_], [1, 1, 1, 1, 1, 150.0, 2.0])
+        self.assertEqual([self.row(c7)[f] for f in fields_], [1, 1, 1, 1, 1, 150.0, 2.0])
         groups = self.env["collection.effectiveness.report"]._read_group(
             [], ["channel"], ["contact_count:sum", "amount_recovered:sum", "success_rate:avg"]
         )
         self.assertEqual(
             {channel: (count, recovered) for channel, count, recovered, _rate in groups},
-            {"email": (4, 1200.0), "sms": (1, 400.0)},
+            {"email": (5, 1350.0), "sms": (2, 550.0)},
         )
         medians = self.env["collection.effectiveness.report"]._median_days_to_pay([], "channel")
-        self.assertEqual(medians, {"email": 2.0, "sms": 7.0})
-        # the collector sees only Joana's contacts
+        self.assertEqual(medians, {"email": 2.0, "sms": 4.5})  # sms: 2 and 7 days
+        # the collector sees only Joana's contacts (the bakery has no collector)
         mine = self.env["collection.effectiveness.report"].with_user(self.collector).search([])
         self.assertEqual(mine.partner_id, self.customer)
 
