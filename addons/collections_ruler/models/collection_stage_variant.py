@@ -63,36 +63,42 @@ class CollectionRulerStageVariant(models.Model):
         )
         return {variant.id: (delivered, success) for variant, delivered, success in groups}
 
-    @api.depends("stage_id", "channel", "sequence")
-    def _compute_results(self):
-        ids = [variant.id for variant in self if isinstance(variant.id, int)]
-        results = self.browse(ids).with_context(active_test=False)._results() if ids else {}
+    def _compare(self, date_from=None, date_to=None):
+        """{variant id: (delivered, paid in 7 days, p-value or None, verdict)} of the variants of ``self``,
+        each compared with the first of its stage and channel among ``self`` (the reference)."""
+        results = self._results(date_from, date_to)
         verdicts = {
             "not_enough_data": self.env._("Not enough data yet"),
             "no_difference": self.env._("No clear difference: could be noise"),
             "a_better": self.env._("Better than the first text"),
             "b_better": self.env._("Worse than the first text"),
         }
+        comparisons = {}
         for variant in self:
+            control = self.filtered(
+                lambda v, variant=variant: (v.stage_id, v.channel) == (variant.stage_id, variant.channel)
+            )
+            control = control.sorted(lambda v: (v.sequence, v.id))[:1]
             trials, successes = results.get(variant.id, (0, 0))
-            variant.contact_count = trials
-            variant.success_count = successes
-            variant.success_rate = 100.0 * successes / trials if trials else 0.0
-            control = variant._control()
-            if not control or control == variant:
-                variant.p_value = 0.0
-                variant.verdict = self.env._("First text (the reference)") if control else False
+            if variant == control:
+                comparisons[variant.id] = (trials, successes, None, self.env._("First text (the reference)"))
                 continue
             control_trials, control_successes = results.get(control.id, (0, 0))
             test = two_proportion_test(successes, trials, control_successes, control_trials)
-            variant.p_value = test.p_value
-            variant.verdict = verdicts[test.verdict]
+            comparisons[variant.id] = (trials, successes, test.p_value, verdicts[test.verdict])
+        return comparisons
 
-    def _control(self):
-        """The variant this one is compared with: the first active one of the same stage and channel."""
-        self.ensure_one()
-        siblings = self.stage_id.variant_ids.filtered(lambda v: v.channel == self.channel)
-        return siblings.sorted(lambda v: (v.sequence, v.id or 0))[:1]
+    @api.depends("stage_id", "channel", "sequence")
+    def _compute_results(self):
+        saved = self.filtered(lambda variant: isinstance(variant.id, int))
+        comparisons = (saved.stage_id.variant_ids | saved)._compare() if saved else {}
+        for variant in self:
+            trials, successes, p_value, verdict = comparisons.get(variant.id, (0, 0, None, False))
+            variant.contact_count = trials
+            variant.success_count = successes
+            variant.success_rate = 100.0 * successes / trials if trials else 0.0
+            variant.p_value = p_value or 0.0
+            variant.verdict = verdict
 
     def action_keep(self):
         """End the experiment with this text: it becomes the stage's text, the channel's variants are archived."""

@@ -5,7 +5,6 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import format_date
 
-from ..tools.experiment import two_proportion_test
 from ..tools.xlsx import Column, Sheet, build_workbook
 
 REPORTS = [
@@ -299,28 +298,12 @@ class CollectionReportExport(models.TransientModel):
 
     def _experiment_sheet(self):
         variants = self.env["collection.ruler.stage.variant"].with_context(active_test=False).search([])
-        results = variants._results(self.date_from, self.date_to)
-        verdicts = {
-            "not_enough_data": self.env._("Not enough data yet"),
-            "no_difference": self.env._("No clear difference: could be noise"),
-            "a_better": self.env._("Better than the first text"),
-            "b_better": self.env._("Worse than the first text"),
-        }
+        comparisons = variants._compare(self.date_from, self.date_to)
         rows = []
         for variant in variants.sorted(
             lambda v: (v.stage_id.ruler_id.id, v.stage_id.sequence, v.channel, v.sequence, v.id)
         ):
-            siblings = variants.filtered(
-                lambda v, variant=variant: v.stage_id == variant.stage_id and v.channel == variant.channel
-            )
-            control = siblings.sorted(lambda v: (v.sequence, v.id))[:1]
-            trials, successes = results.get(variant.id, (0, 0))
-            if variant == control:
-                p_value, verdict = None, self.env._("First text (the reference)")
-            else:
-                control_trials, control_successes = results.get(control.id, (0, 0))
-                test = two_proportion_test(successes, trials, control_successes, control_trials)
-                p_value, verdict = test.p_value, verdicts[test.verdict]
+            trials, successes, p_value, verdict = comparisons[variant.id]
             rows.append(
                 (
                     variant.stage_id.ruler_id.name,
