@@ -19,6 +19,12 @@ COLLECTIONS_MODELS = [
     "collection.bank.return",
     "collection.bank.return.line",
     "collection.portal.action",
+    "collection.aging.bucket",
+    "collection.aging.report",
+    "collection.effectiveness.report",
+    "collection.agreement.report",
+    "collection.ruler.stage.variant",
+    "collection.promise",
 ]
 
 
