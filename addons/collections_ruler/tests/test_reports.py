@@ -281,6 +281,20 @@ class TestEffectivenessReport(ReportCommon):
         mine = self.env["collection.effectiveness.report"].with_user(self.collector).search([])
         self.assertEqual(mine.partner_id, self.customer)
 
+    def test_a_debt_renegotiated_after_a_contact_is_not_money_recovered(self):
+        invoice = self.make_invoice(self.customer, 700.0, D(2026, 10, 15))
+        contact = self.contact(invoice, datetime.datetime(2026, 11, 20, 15, 0))
+        Agreement = self.env["collection.agreement"]
+        agreement = Agreement.create(
+            Agreement._prepare_proposal(self.customer, invoice, self.policy, 2, 0.0, D(2026, 11, 29), D(2026, 11, 22))
+        )  # two days after the contact: the settlement entry is dated inside its window
+        agreement.action_confirm()
+        self.assertEqual(agreement.state, "active")
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))  # settled by the agreement's entry
+        self.env.flush_all()
+        row = self.row(contact)
+        self.assertEqual((row.paid_15, row.amount_recovered, row.success), (0, 0.0, 0))
+
     def test_variants_are_picked_sent_and_compared(self):
         stage = self.stages["friendly"]
         template_b = stage.mail_template_id.copy({"body_html": "<p>Texto B: pague com Pix hoje.</p>"})
