@@ -3,7 +3,7 @@ import datetime
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, models
-from odoo.tools import SQL, format_date
+from odoo.tools import format_date
 
 from .account_move import open_receivable_domain
 
@@ -53,20 +53,26 @@ class CollectionDashboard(models.AbstractModel):
         contacts = sum(group[1] for group in by_channel)
         channel_labels = dict(effectiveness._fields["channel"]._description_selection(self.env))
 
-        # DSO: what customers owe today over what they were billed in the last 90 days, times 90.
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT COALESCE(SUM(amount_total_signed), 0) FROM account_move
-                 WHERE company_id = ANY(%s) AND state = 'posted' AND move_type IN ('out_invoice', 'out_refund')
-                   AND invoice_date > %s AND invoice_date <= %s
-                """,
-                companies.ids,
-                long_since,
-                today,
-            )
-        )
-        billed = self.env.cr.fetchone()[0]
+        # DSO: what customers owe today over what they were billed in the last 90 days, times 90;
+        # a collector's own portfolio, as the aging above (the partner's collector, else the company's)
+        billing_domain = [
+            ("company_id", "in", companies.ids),
+            ("state", "=", "posted"),
+            ("move_type", "in", ("out_invoice", "out_refund")),
+            ("invoice_date", ">", long_since),
+            ("invoice_date", "<=", today),
+        ]
+        if not self.env.user.has_group("collections_ruler.collections_ruler_group_manager"):
+            user_id = self.env.user.id
+            billing_domain += [
+                "|",
+                ("commercial_partner_id.collection_user_id", "=", user_id),
+                "&",
+                ("commercial_partner_id.collection_user_id", "=", False),
+                ("company_id.collection_user_id", "=", user_id),
+            ]
+        [[billed]] = self.env["account.move"]._read_group(billing_domain, [], ["amount_total_signed:sum"])
+        billed = billed or 0.0
         kept, promised = self.env["collection.promise"]._kept_ratio(
             companies.ids, long_since, today - datetime.timedelta(days=1)
         )

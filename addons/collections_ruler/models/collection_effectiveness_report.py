@@ -158,7 +158,7 @@ class CollectionEffectivenessReport(models.Model):
                      FROM (
                           SELECT line.amount_residual,
                                  cash.received / next.same_day AS received,
-                                 CASE WHEN move.payment_state IN ('paid', 'in_payment')
+                                 CASE WHEN move.payment_state IN ('paid', 'in_payment') AND cash.last_is_cash
                                        AND cash.last_day BETWEEN contact.day AND contact.day + %(window)s
                                        AND (next.day IS NULL OR cash.last_day < next.day)
                                       THEN cash.last_day END AS paid_day
@@ -176,19 +176,27 @@ class CollectionEffectivenessReport(models.Model):
                                           WHERE line2.move_id = line.move_id AND c2.state = 'sent') other
                                  ) next
                            CROSS JOIN LATERAL (
+                                 -- money in cash (a payment or a bank statement line) within the window;
+                                 -- the debt counts as paid only if the last money that closed it was cash,
+                                 -- not an agreement's renegotiation or a credit note
                                  SELECT SUM(partial.amount) FILTER (
-                                            WHERE partial.max_date >= contact.day
+                                            WHERE kind.cash
+                                              AND partial.max_date >= contact.day
                                               AND partial.max_date <= contact.day + %(window)s
                                               AND (next.day IS NULL OR partial.max_date < next.day)
                                         ) AS received,
-                                        MAX(partial.max_date) AS last_day
+                                        MAX(partial.max_date) AS last_day,
+                                        (array_agg(kind.cash ORDER BY partial.max_date DESC, partial.id DESC))[1]
+                                            AS last_is_cash
                                    FROM account_move_line invoice_line
                                    JOIN account_partial_reconcile partial ON partial.debit_move_id = invoice_line.id
                                    JOIN account_move_line pay_line ON pay_line.id = partial.credit_move_id
                                    JOIN account_move pay_move ON pay_move.id = pay_line.move_id
+                                  CROSS JOIN LATERAL (
+                                        SELECT pay_move.origin_payment_id IS NOT NULL
+                                               OR pay_move.statement_line_id IS NOT NULL AS cash
+                                        ) kind
                                   WHERE invoice_line.move_id = line.move_id
-                                    AND (pay_move.origin_payment_id IS NOT NULL
-                                         OR pay_move.statement_line_id IS NOT NULL)
                                  ) cash
                            WHERE line.communication_id = c.id AND c.state = 'sent'
                           ) debt

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 PROMISE_STATES = [("open", "Open"), ("broken", "Broken"), ("replaced", "Replaced")]
 PROMISE_ORIGINS = [("backoffice", "Back Office"), ("portal", "Customer Portal")]
@@ -31,6 +30,7 @@ class CollectionPromise(models.Model):
             "UPDATE collection_promise SET state = 'replaced' WHERE move_id = ANY(%s) AND state = 'open'",
             (moves.ids,),
         )
+        self.invalidate_model(["state"])
         return self.sudo().create(
             [
                 {
@@ -55,18 +55,17 @@ class CollectionPromise(models.Model):
 
     @api.model
     def _kept_ratio(self, company_ids, day_from, day_to):
-        """(kept, due) promises whose date fell between the two days (both included)."""
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT COUNT(*) FILTER (WHERE state = 'open'), COUNT(*)
-                  FROM collection_promise
-                 WHERE company_id = ANY(%s) AND state IN ('open', 'broken')
-                   AND promise_date BETWEEN %s AND %s
-                """,
-                company_ids,
-                day_from,
-                day_to,
+        """(kept, due) promises whose date fell between the two days (both included), as the user may see them."""
+        groups = dict(
+            self._read_group(
+                [
+                    ("company_id", "in", company_ids),
+                    ("state", "in", ("open", "broken")),
+                    ("promise_date", ">=", day_from),
+                    ("promise_date", "<=", day_to),
+                ],
+                ["state"],
+                ["__count"],
             )
         )
-        return self.env.cr.fetchone()
+        return groups.get("open", 0), sum(groups.values())

@@ -2,6 +2,8 @@ import base64
 import datetime
 import io
 
+from unittest.mock import patch
+
 import openpyxl
 from freezegun import freeze_time
 
@@ -295,6 +297,109 @@ class TestEffectivenessReport(ReportCommon):
         row = self.row(contact)
         self.assertEqual((row.paid_15, row.amount_recovered, row.success), (0, 0.0, 0))
 
+    def test_a_debt_partly_paid_in_cash_then_renegotiated_is_not_paid(self):
+        invoice = self.make_invoice(self.customer, 700.0, D(2026, 10, 15))
+        contact = self.contact(invoice, datetime.datetime(2026, 11, 18, 15, 0))
+        self.pay(invoice, 200.0, D(2026, 11, 19))  # cash, inside the window: recovered
+        Agreement = self.env["collection.agreement"]
+        agreement = Agreement.create(
+            Agreement._prepare_proposal(self.customer, invoice, self.policy, 2, 0.0, D(2026, 11, 29), D(2026, 11, 22))
+        )  # the other 500.00 renegotiated: the debt is closed, but not paid
+        agreement.action_confirm()
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.env.flush_all()
+        row = self.row(contact)
+        self.assertEqual((row.paid_15, row.success, row.amount_recovered), (0, 0, 200.0))
+        self.assertFalse(row.days_to_pay)
+
+    def test_window_ends_at_the_next_contact_and_days_are_local(self):
+        inv = self.make_invoice(self.customer, 600.0, D(2026, 10, 15))
+        first = self.contact(inv, datetime.datetime(2026, 11, 1, 15, 0), stage=self.stages["escalation"])
+        second = self.contact(inv, datetime.datetime(2026, 11, 5, 15, 0))
+        self.pay(inv, None, D(2026, 11, 7))  # inside both windows: the later contact's alone
+        same_day = self.make_invoice(self.customer, 80.0, D(2026, 10, 15))
+        c_same = self.contact(same_day, datetime.datetime(2026, 11, 10, 15, 0))
+        self.pay(same_day, None, D(2026, 11, 10))  # the contact's own day: 0 days
+        day_3 = self.make_invoice(self.customer, 90.0, D(2026, 10, 15))
+        c_day_3 = self.contact(day_3, datetime.datetime(2026, 11, 10, 16, 0))
+        self.pay(day_3, None, D(2026, 11, 13))  # three days later: still "paid in 3 days"
+        night = self.make_invoice(self.other_customer, 70.0, D(2026, 10, 15))
+        # 01:30 UTC on the 21st is 22:30 on the 20th in São Paulo: the contact's day is the 20th
+        c_night = self.contact(night, datetime.datetime(2026, 11, 21, 1, 30), channel="sms")
+        self.pay(night, None, D(2026, 11, 20))
+        with freeze_time("2026-11-09 12:00:00"):
+            self.other_customer.collection_optout_sms = True  # before the contact: not its opt-out
+        self.env.flush_all()
+        fields_ = ["paid_3", "paid_7", "paid_15", "amount_recovered", "days_to_pay"]
+        self.assertEqual([self.row(first)[f] for f in fields_], [0, 0, 0, 0.0, 0.0])
+        self.assertEqual([self.row(second)[f] for f in fields_], [1, 1, 1, 600.0, 2.0])
+        self.assertEqual([self.row(c_same)[f] for f in fields_], [1, 1, 1, 80.0, 0.0])
+        self.assertEqual([self.row(c_day_3)[f] for f in fields_], [1, 1, 1, 90.0, 3.0])
+        self.assertEqual(self.row(c_night).date, D(2026, 11, 20))
+        self.assertEqual([self.row(c_night)[f] for f in [*fields_, "optout"]], [1, 1, 1, 70.0, 0.0, 0])
+
+    def test_a_bounced_email_is_failed_and_not_an_experiment_trial(self):
+        stage = self.stages["reminder"]
+        variant = self.env["collection.ruler.stage.variant"].create(
+            {"name": "A", "stage_id": stage.id, "channel": "email", "mail_template_id": stage.mail_template_id.id}
+        )
+        message = self.customer.message_post(body="Lembrete", message_type="email")
+        self.env["mail.notification"].create(
+            {
+                "mail_message_id": message.id,
+                "res_partner_id": self.customer.id,
+                "notification_type": "email",
+                "notification_status": "bounce",
+            }
+        )
+        move = self.make_invoice(self.customer, 100.0, D(2026, 10, 20))
+        bounced = self.contact(move, datetime.datetime(2026, 11, 2, 15, 0), variant=variant, mail_message_id=message.id)
+        self.env.flush_all()
+        self.assertEqual((self.row(bounced).delivered, self.row(bounced).failed), (0, 1))
+        self.assertEqual(variant._results(), {})
+
+    def test_the_verdict_says_which_text_is_better(self):
+        stage = self.stages["reminder"]
+        variants = self.env["collection.ruler.stage.variant"].create(
+            [
+                {"name": "A", "stage_id": stage.id, "channel": "email", "mail_template_id": stage.mail_template_id.id},
+                {"name": "B", "stage_id": stage.id, "channel": "email", "mail_template_id": stage.mail_template_id.id},
+            ]
+        )
+        counts = {variants[0].id: (20, 5), variants[1].id: (20, 15)}  # B: 75 % against A's 25 %
+        with patch.object(type(variants), "_results", lambda self, *args: counts):
+            comparison = variants._compare()
+        self.assertEqual(comparison[variants[0].id][3], "First text (the reference)")
+        self.assertEqual(comparison[variants[1].id][3], "Better than the first text")
+        self.assertLess(comparison[variants[1].id][2], 0.01)
+        counts = {variants[0].id: (20, 15), variants[1].id: (20, 5)}
+        with patch.object(type(variants), "_results", lambda self, *args: counts):
+            self.assertEqual(variants._compare()[variants[1].id][3], "Worse than the first text")
+
+    def test_keeping_a_whatsapp_text(self):
+        stage = self.stages["reminder"]
+        text = self.env["sms.template"].create(
+            {"name": "WA B", "model_id": self.env["ir.model"]._get_id("collection.communication"), "body": "Oi"}
+        )
+        variant = self.env["collection.ruler.stage.variant"].create(
+            {"name": "B", "stage_id": stage.id, "channel": "whatsapp", "sms_template_id": text.id}
+        )
+        variant.with_user(self.collections_manager).action_keep()
+        self.assertEqual(stage.whatsapp_template_id, text)
+        self.assertFalse(variant.active)
+
+    def test_contacts_of_another_company_stay_there(self):
+        other = self.setup_other_company()["company"]
+        move = self.make_invoice(self.customer, 100.0, D(2026, 10, 20))
+        mine = self.contact(move, datetime.datetime(2026, 11, 2, 15, 0))
+        theirs = mine.copy({"company_id": other.id, "line_ids": [], "state": "sent", "sent_at": mine.sent_at})
+        self.env.flush_all()
+        report = self.env["collection.effectiveness.report"].with_user(self.collections_manager)
+        self.assertEqual(report.search([]).communication_id, mine)
+        self.collections_manager.company_ids |= other
+        both = report.with_context(allowed_company_ids=[self.company.id, other.id])
+        self.assertEqual(both.search([]).communication_id, mine | theirs)
+
     def test_variants_are_picked_sent_and_compared(self):
         stage = self.stages["friendly"]
         template_b = stage.mail_template_id.copy({"body_html": "<p>Texto B: pague com Pix hoje.</p>"})
@@ -392,12 +497,16 @@ class TestAgreementReportAndDashboard(ReportCommon):
         self.assertEqual(row[1:6], [2, 1, 0, 1, 0.5])
 
     def test_dashboard_figures(self):
-        self.make_invoice(self.customer, 1000.0, D(2026, 10, 26))
+        joana_late = self.make_invoice(self.customer, 1000.0, D(2026, 10, 26))
         self.make_invoice(self.customer, 500.0, D(2026, 12, 5))
         promised = self.make_invoice(self.other_customer, 300.0, D(2026, 10, 1))
         broken_promise = self.make_invoice(self.other_customer, 200.0, D(2026, 10, 1))
+        with freeze_time("2026-11-08 15:00:00"):
+            joana_late._collection_promise(D(2026, 11, 12))
         with freeze_time("2026-11-10 15:00:00"):
             (promised | broken_promise)._collection_promise(D(2026, 11, 15))
+        with freeze_time("2026-11-11 15:00:00"):
+            joana_late._collection_promise(D(2026, 11, 30))  # replaces the promise for the 12th: neither counts
         self.pay(promised, None, D(2026, 11, 14))
         with freeze_time("2026-11-16 15:00:00"):
             self.env["account.move"]._collection_expire_promises(self.company, D(2026, 11, 16))
@@ -410,8 +519,13 @@ class TestAgreementReportAndDashboard(ReportCommon):
         self.assertEqual(len(data["trend"]), 7)
         self.assertEqual(data["trend"][-1]["amount"], 1200.0)
         self.assertEqual(data["trend"][-2]["amount"], 1500.0)  # on 31 October: 300 + 200 + 1,000 late
+        self.assertEqual(data["trend"][-2]["day"], "2026-10-31")
+        # the collector's own portfolio (Joana; the bakery has no collector), DSO and promises included
         collector_view = self.env["collection.dashboard"].with_user(self.collector).get_dashboard_data()
         self.assertEqual(collector_view["overdue_total"], 1000.0)
+        self.assertEqual(collector_view["open_total"], 1500.0)
+        self.assertAlmostEqual(collector_view["dso"], 90.0)  # 90 * 1,500 / 1,500 billed to Joana
+        self.assertEqual((collector_view["promises_kept"], collector_view["promises_due"]), (0, 0))
 
     def test_a_stage_can_attach_the_statement(self):
         self.stages["friendly"].attach_statement = True
