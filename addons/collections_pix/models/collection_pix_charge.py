@@ -257,7 +257,7 @@ class CollectionPixCharge(models.Model):
         )
         self.env["ir.cron"]._notify_progress(done=done, remaining=self.env.cr.fetchone()[0])
         if activated:  # reminders waiting for their Pix can go now
-            self.env.ref("collections_ruler.ir_cron_collection_dispatch")._trigger()
+            self.env["collection.communication"]._trigger_dispatch()
         return done
 
     @api.model

@@ -119,18 +119,22 @@ class AccountMove(models.Model):
             move.collection_interest_amount = float(update.interest) if update else 0.0
             move.collection_updated_amount = float(update.total) if update else move.amount_residual
 
-    def _collection_debt_update(self, as_of=None):
+    def _collection_debt_update(self, as_of=None, policy=None):
         """{move id: DebtUpdate} of the open customer invoices in ``self`` as of ``as_of`` (default today).
 
         Fine and interest come from each customer's collection policy; consumers
         (people, not companies) never pay a fine above 2 %. Other modules (portal,
-        Pix charges with due date, reminders) read the debt from here.
+        Pix charges with due date, reminders) read the debt from here. ``policy``: the one
+        customer's policy, when the caller looked it up already.
         """
         as_of = as_of or fields.Date.context_today(self)
         result = {}
         open_moves = self._collection_filter_open().filtered("invoice_date_due")
         for company, moves in open_moves.grouped("company_id").items():
-            policies = moves.commercial_partner_id.with_company(company)._collection_policies()
+            if policy is not None:
+                policies = dict.fromkeys(moves.commercial_partner_id.ids, policy)
+            else:
+                policies = moves.commercial_partner_id.with_company(company)._collection_policies()
             terms = {policy: policy._terms() for policy in set(policies.values()) if policy}
             for move in moves:
                 partner = move.commercial_partner_id
@@ -277,6 +281,21 @@ class AccountMove(models.Model):
             {"date_maturity": day}
         )
         self.write({"invoice_date_due": day})
+
+    def _collection_ensure_access_tokens(self):
+        """Give these invoices the portal token their payment links need, in one statement.
+
+        ``portal.mixin`` would write it invoice by invoice through ``account.move.write`` (which
+        re-syncs each invoice's lines); the token is the same kind of value (a random UUID4).
+        """
+        missing = self.filtered(lambda move: not move.access_token)
+        if missing:
+            self.env.cr.execute(
+                "UPDATE account_move SET access_token = gen_random_uuid()::text "
+                "WHERE id = ANY(%s) AND access_token IS NULL",
+                (missing.ids,),
+            )
+            missing.invalidate_recordset(["access_token"])
 
     def _get_collection_pay_url(self):
         """Link that lets the customer see and pay this invoice without logging in."""

@@ -1,11 +1,15 @@
 import datetime
 import logging
+import random
+import time
 
+import psycopg2
 import requests
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, is_html_empty
+from odoo.tools.misc import clean_context
 from odoo.tools.misc import formatLang
 
 from ..tools import whatsapp
@@ -38,6 +42,8 @@ REASONS = [
 ]
 ELECTRONIC_CHANNELS = ("email", "sms", "whatsapp")
 MAX_ATTEMPTS = 5
+# Tries to lock a batch when other workers keep changing the due rows (see _lock_due_batch).
+LOCK_ATTEMPTS = 5
 
 
 def skip_reason_sql(channel):
@@ -168,6 +174,9 @@ class CollectionCommunication(models.Model):
                 comm.pay_url = moves._get_collection_pay_url()
             else:
                 comm.pay_url = comm.partner_id._get_collection_portal_url() if comm.partner_id else False
+        # the texts list each invoice's fine, interest and updated amount: computed for all of them at
+        # once (one policy lookup per company), not contact by contact as each text reads its own
+        self.open_move_ids.mapped("collection_updated_amount")
 
     def _collection_move_pay_url(self, move):
         """Where this message's "See and pay" of ``move`` leads (the portal addon: the debts page)."""
@@ -177,19 +186,24 @@ class CollectionCommunication(models.Model):
         self.payment_instructions = False
 
     def _compute_agreement_offer(self):
+        # the customers' policies looked up once per company, not contact by contact
+        negotiating = self.filtered(lambda comm: comm.phase == "negotiation" and comm.partner_id)
+        policies = {}
+        for company, comms in negotiating.grouped("company_id").items():
+            policies[company] = comms.partner_id.with_company(company)._collection_policies()
         for comm in self:
             moves = comm.open_move_ids
             comm.amount_updated = sum(moves.mapped("collection_updated_amount"))
             comm.agreement_offer_html = False
-            if comm.phase != "negotiation" or not moves or not comm.partner_id:
+            if comm not in negotiating or not moves:
                 continue
-            debt, options = comm.partner_id.with_company(comm.company_id)._collection_agreement_options(
-                moves.filtered(lambda m: not m.collection_agreement_id)
+            partner = comm.partner_id.with_company(comm.company_id)
+            policy = policies[comm.company_id][partner.commercial_partner_id.id]
+            debt, options = partner._collection_agreement_options(
+                moves.filtered(lambda m: not m.collection_agreement_id), policy=policy
             )
-            comm.agreement_offer_html = (
-                comm.partner_id.with_company(comm.company_id)
-                ._collection_policy()
-                ._render_agreement_options(debt, options, comm.currency_id, lang=comm.partner_id.lang)
+            comm.agreement_offer_html = policy._render_agreement_options(
+                debt, options, comm.currency_id, lang=comm.partner_id.lang
             )
 
     def _search_move_ids(self, operator, value):
@@ -219,7 +233,7 @@ class CollectionCommunication(models.Model):
     def action_retry(self):
         retry = self.filtered(lambda comm: comm.state in ("failed", "cancelled", "skipped"))
         retry.write({"state": "queued", "reason_code": False, "reason": False, "scheduled_at": fields.Datetime.now()})
-        self.env.ref("collections_ruler.ir_cron_collection_dispatch")._trigger()
+        self._trigger_dispatch()
 
     # ------------------------------------------------------------------
     # Dispatch (cron): send what is due, in batches
@@ -238,43 +252,115 @@ class CollectionCommunication(models.Model):
         self.env["ir.cron"]._notify_progress(done=len(batch), remaining=self.env.cr.fetchone()[0])
         return batch
 
-    def _lock_due_batch(self, batch_size, state="queued"):
-        """Take due contacts no other worker holds: two dispatchers never get the same row."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            """
-            SELECT id FROM collection_communication
-             WHERE state = %s AND scheduled_at <= %s
-             ORDER BY scheduled_at, id
-             LIMIT %s
-               FOR UPDATE SKIP LOCKED
-            """,
-            (state, fields.Datetime.now(), batch_size),
+    @api.model
+    def _dispatch_jobs(self):
+        """The dispatch cron jobs (active or not), oldest first: they share one queue (_lock_due_batch)."""
+        return (
+            self.env["ir.cron"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("model_id.model", "=", self._name), ("code", "=", "model._cron_dispatch()")], order="id")
         )
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
+
+    @api.model
+    def _trigger_dispatch(self):
+        """Wake every active dispatch job: each takes its own batches and runs again while work remains."""
+        for job in self._dispatch_jobs().filtered("active"):
+            job._trigger()
+
+    @api.model
+    def _set_dispatch_jobs(self, count):
+        """Run ``count`` dispatch jobs side by side: the first ``count`` active, any others archived.
+
+        Odoo runs one job in one cron thread at a time (it locks the job's row for the whole run),
+        so parallel sending needs several jobs; they never send a contact twice (SKIP LOCKED).
+        """
+        count = max(int(count or 1), 1)
+        jobs = self._dispatch_jobs()
+        main = self.env.ref("collections_ruler.ir_cron_collection_dispatch").sudo()
+        jobs = main | jobs
+        for number in range(len(jobs) + 1, count + 1):
+            jobs |= main.copy({"name": f"{main.with_context(lang='en_US').name} ({number})", "active": True})
+        for index, job in enumerate(jobs):
+            if job.active != (index < count):
+                job.active = index < count
+        return jobs
+
+    def _lock_due_batch(self, batch_size, state="queued"):
+        """Take due contacts no other worker holds: two dispatchers never get the same row.
+
+        Called first thing in a cron's transaction. When another worker changed a due row after
+        this transaction's snapshot, PostgreSQL refuses to lock it ("could not serialize access
+        due to concurrent update", Odoo runs REPEATABLE READ). As ir.cron does for its own jobs,
+        that is not an error: start again on a fresh snapshot (the transaction has done nothing
+        yet), a few times, then leave the rows to the next run.
+        """
+        self.env.flush_all()
+        for attempt in range(1, LOCK_ATTEMPTS + 1):
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(
+                        """
+                        SELECT id FROM collection_communication
+                         WHERE state = %s AND scheduled_at <= %s
+                         ORDER BY scheduled_at, id
+                         LIMIT %s
+                           FOR UPDATE SKIP LOCKED
+                        """,
+                        (state, fields.Datetime.now(), batch_size),
+                        log_exceptions=False,
+                    )
+                    ids = [row[0] for row in self.env.cr.fetchall()]
+                return self.browse(ids)
+            except psycopg2.errors.SerializationFailure:
+                _logger.info(
+                    "collections: another worker changed due contacts meanwhile (attempt %s of %s)",
+                    attempt,
+                    LOCK_ATTEMPTS,
+                )
+                if attempt == LOCK_ATTEMPTS:
+                    return self.browse()
+                self.env.cr.rollback()  # a fresh snapshot
+                time.sleep(random.uniform(0.05, 0.2) * attempt)
+        return self.browse()
 
     def _dispatch(self):
-        """Check and send each contact; one failing contact is marked failed and the batch goes on."""
-        self.fetch(["partner_id", "stage_id", "channel", "state", "company_id", "line_ids"])
+        """Check each contact, then send the batch: one failing contact is marked failed, the others go on.
+
+        Checks, weekly cap and per-contact documents (statement, invoice PDFs, boleto) run contact
+        by contact, each in its savepoint; the e-mails of the batch are then rendered and queued
+        together (``_send_email_batch``).
+        """
+        self.fetch(["partner_id", "stage_id", "channel", "state", "company_id", "line_ids", "attempt_count"])
         self.line_ids.move_id.fetch(["state", "payment_state", "amount_residual", "collection_promise_date"])
+        self.partner_id.fetch(["email_normalized", "lang", "collection_excluded", "collection_paused_until"])
+        self.line_ids.move_id._collection_ensure_access_tokens()
         recent = self._recent_contacts()
         skip_reasons = self._skip_reasons()
         sent_counter = {}
+        emails = []
         for comm in self:
             try:
                 with self.env.cr.savepoint():
-                    comm._dispatch_one(recent, sent_counter, skip_reasons.get(comm.id))
+                    email = comm._dispatch_one(recent, sent_counter, skip_reasons.get(comm.id))
+                if email:
+                    emails.append(email)
             except Exception as error:
                 self.env.invalidate_all()
-                _logger.info("collections: contact %s failed: %s", comm.id, error)
-                comm.write(
-                    {
-                        "state": "failed",
-                        "reason_code": "error",
-                        "reason": str(error)[:500],
-                        "attempt_count": comm.attempt_count + 1,
-                    }
-                )
+                comm._dispatch_failed(error)
+        if emails:
+            self._send_email_batch(emails)
+
+    def _dispatch_failed(self, error):
+        _logger.info("collections: contact %s failed: %s", self.id, error)
+        self.write(
+            {
+                "state": "failed",
+                "reason_code": "error",
+                "reason": str(error)[:500],
+                "attempt_count": self.attempt_count + 1,
+            }
+        )
 
     def _skip_reasons(self):
         """{contact id: reason} of the contacts the customer's rules now forbid (see skip_reason_sql)."""
@@ -319,7 +405,7 @@ class CollectionCommunication(models.Model):
     def _dispatch_one(self, recent, sent_counter, skip_reason=None):
         self.ensure_one()
         if self.state != "queued":
-            return
+            return None
         open_moves = self.open_move_ids
         partner = self.partner_id
         if not open_moves:
@@ -351,16 +437,26 @@ class CollectionCommunication(models.Model):
         if wait_until:
             self.scheduled_at = wait_until
             return
+        if self.channel == "email":
+            # sent with the rest of the batch (_send_email_batch)
+            email = self._prepare_email(open_moves)
+            self._count_against_cap(recent, sent_counter)
+            return email
         # A channel returns None once sent, or the values of another outcome (skipped, handed to an
         # outbox, retry later).
         outcome = getattr(self, f"_send_{self.channel}")(open_moves)
         if outcome and outcome.get("state") != "sending":
             self.write(outcome)
-            return
+            return None
         self.write(
             outcome or {"state": "sent", "sent_at": fields.Datetime.now(), "attempt_count": self.attempt_count + 1}
         )
         # Handed to an outbox counts against the weekly cap like a message already sent.
+        self._count_against_cap(recent, sent_counter)
+        return None
+
+    def _count_against_cap(self, recent, sent_counter):
+        partner = self.partner_id
         if self.channel in ELECTRONIC_CHANNELS and (partner.id, self.stage_id.id) not in sent_counter:
             sent_counter[(partner.id, self.stage_id.id)] = True
             recent.setdefault(partner.id, []).append(fields.Datetime.now())
@@ -389,7 +485,13 @@ class CollectionCommunication(models.Model):
     # ------------------------------------------------------------------
     # Channels
     # ------------------------------------------------------------------
-    def _send_email(self, open_moves):
+    def _prepare_email(self, open_moves):
+        """What this contact's e-mail needs besides its template's text: (contact, template, attachment ids).
+
+        Raises CollectionChannelError when the customer has no e-mail address. The documents it
+        carries (invoice PDFs, the statement, a payment module's boleto) are made here, in the
+        contact's own savepoint.
+        """
         partner = self.partner_id
         if not partner.email_normalized:
             raise CollectionChannelError(
@@ -404,23 +506,154 @@ class CollectionCommunication(models.Model):
         if self.stage_id.attach_statement:
             attachments = [*attachments, self._statement_attachment()]
         attachments = [*attachments, *self._collection_payment_attachments(open_moves)]
-        reply_to = self.company_id.collection_reply_to
-        sender = self.company_id.email_formatted or self.env.user.email_formatted
-        message = self.with_context(mail_notify_force_send=False).message_post_with_source(
-            template,
-            message_type="comment",
-            subtype_xmlid="mail.mt_comment",
-            partner_ids=partner.ids,
-            attachment_ids=[attachment.id for attachment in attachments],
-            email_layout_xmlid="mail.mail_notification_light",
-            # the e-mail's header: the stage's name in the customer's language, not this record's internal label
-            record_name=self.stage_id.with_context(lang=partner.lang or self.env.lang).name,
-            # written by the company, not by whoever runs the dispatch (OdooBot for the cron)
-            author_id=self.company_id.partner_id.id,
-            **({"email_from": sender} if sender else {}),
-            **({"reply_to": reply_to} if reply_to else {}),
+        return self, template, [attachment.id for attachment in attachments]
+
+    def _send_email_batch(self, emails):
+        """Send prepared e-mails [(contact, template, attachment ids)] a template at a time.
+
+        The batch is rendered and queued in a few statements (``_post_emails``); if that fails,
+        each contact is tried alone, so one bad contact fails by itself and the others go out.
+        """
+        by_template = {}
+        for comm, template, attachment_ids in emails:
+            by_template.setdefault(template, []).append((comm, attachment_ids))
+        for template, items in by_template.items():
+            comms = self.browse([comm.id for comm, _ids in items])
+            try:
+                with self.env.cr.savepoint():
+                    comms._post_emails(template, {comm.id: ids for comm, ids in items})
+            except Exception as error:
+                self.env.invalidate_all()
+                if len(items) == 1:
+                    comms._dispatch_failed(error)
+                    continue
+                _logger.info("collections: e-mail batch of %s contacts failed, sending one by one", len(items))
+                for comm, ids in items:
+                    self._send_email_batch([(comm, template, ids)])
+
+    def _post_emails(self, template, attachment_ids):
+        """Render ``template`` for these contacts, post each e-mail on its contact and queue it.
+
+        What ``message_post_with_source`` does for one record, for the batch: the template's
+        text in the customer's language, one chatter message per contact (written by the company,
+        titled with the stage's name), the light e-mail layout, a queued ``mail.mail`` and its
+        notification (how bounces come back), and the contacts marked sent, all in a handful of
+        statements and without tracking values.
+        """
+        now = fields.Datetime.now()
+        rendered = template._generate_template(
+            self.ids, ("attachment_ids", "body_html", "email_from", "mail_server_id", "reply_to", "subject")
         )
-        self.mail_message_id = message
+        langs = template._render_lang(self.ids)
+        default_reply_to = self._notify_get_reply_to()
+        comment = self.env.ref("mail.mt_comment")
+        layout = "mail.mail_notification_light"
+        message_values = []
+        for comm in self:
+            values = rendered[comm.id]
+            company = comm.company_id
+            lang = langs.get(comm.id) or comm.partner_id.lang or self.env.lang
+            sender = company.email_formatted or self.env.user.email_formatted or values.get("email_from")
+            message_values.append(
+                {
+                    "model": self._name,
+                    "res_id": comm.id,
+                    "message_type": "comment",
+                    "subtype_id": comment.id,
+                    "body": values.get("body_html") or "",
+                    "subject": values.get("subject") or False,
+                    "email_from": sender,
+                    "reply_to": company.collection_reply_to
+                    or values.get("reply_to")
+                    or default_reply_to.get(comm.id)
+                    or sender,
+                    # written by the company, not by whoever runs the dispatch (OdooBot for the cron)
+                    "author_id": company.partner_id.id,
+                    "partner_ids": [Command.set(comm.partner_id.ids)],
+                    "attachment_ids": [
+                        Command.set([*attachment_ids.get(comm.id, []), *(values.get("attachment_ids") or [])])
+                    ],
+                    # the e-mail's header: the stage's name in the customer's language
+                    "record_name": comm.stage_id.with_context(lang=lang).name,
+                    "email_layout_xmlid": layout,
+                    "mail_server_id": values.get("mail_server_id") or False,
+                }
+            )
+        messages = self.env["mail.message"].sudo().create(message_values)
+        mail_values = []
+        model_description = {}
+        for comm, message in zip(self, messages, strict=True):
+            lang = langs.get(comm.id) or comm.partner_id.lang or self.env.lang
+            if lang not in model_description:
+                model_description[lang] = comm.with_context(lang=lang)._get_model_description(self._name)
+            body = self.env["ir.qweb"]._render(
+                layout,
+                {
+                    "is_discussion": True,
+                    "message": message,
+                    "subtype": comment,
+                    "tracking_values": [],
+                    "model_description": model_description[lang],
+                    "record": comm.with_context(lang=lang),
+                    "record_name": message.record_name,
+                    "subtitles": [message.record_name],
+                    "author_user": False,
+                    "company": comm.company_id.sudo(),
+                    "email_add_signature": False,
+                    "lang": lang,
+                    "signature": "",
+                    "website_url": False,
+                    "is_html_empty": is_html_empty,
+                    "email_notification_force_header": False,
+                    "email_notification_force_footer": False,
+                    "email_notification_allow_header": True,
+                    "email_notification_allow_footer": False,
+                    "has_button_access": False,
+                    "button_access": {},
+                    "actions": [],
+                },
+                minimal_qcontext=True,
+                lang=lang,
+            )
+            headers = comm._notify_by_email_get_headers()
+            mail_values.append(
+                {
+                    "mail_message_id": message.id,
+                    "body_html": body,
+                    "references": message.message_id,
+                    "recipient_ids": [Command.link(comm.partner_id.id)],
+                    "auto_delete": template.auto_delete,
+                    **({"headers": repr(headers)} if headers else {}),
+                }
+            )
+        mails = self.env["mail.mail"].sudo().with_context(clean_context(self.env.context)).create(mail_values)
+        self.env["mail.notification"].sudo().create(
+            [
+                {
+                    "author_id": message.author_id.id,
+                    "is_read": True,
+                    "mail_mail_id": mail.id,
+                    "mail_message_id": message.id,
+                    "notification_status": "ready",
+                    "notification_type": "email",
+                    "res_partner_id": comm.partner_id.id,
+                }
+                for comm, message, mail in zip(self, messages, mails, strict=True)
+            ]
+        )
+        # one statement for the batch, no tracking value per contact: the e-mail itself is in its chatter
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            UPDATE collection_communication c
+               SET state = 'sent', sent_at = %s, attempt_count = c.attempt_count + 1, mail_message_id = v.message_id,
+                   write_date = %s, write_uid = %s
+              FROM unnest(%s::int[], %s::int[]) AS v(id, message_id)
+             WHERE c.id = v.id
+            """,
+            (now, now, self.env.uid, self.ids, messages.ids),
+        )
+        self.invalidate_recordset(["state", "sent_at", "attempt_count", "mail_message_id", "write_date", "write_uid"])
 
     def _statement_attachment(self):
         """The customer's statement of open items as of today, in their language, kept on the contact."""

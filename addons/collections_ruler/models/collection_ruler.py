@@ -160,7 +160,7 @@ class CollectionRuler(models.Model):
                 planner._report_plan_failure(company, error)
                 failed |= company
             self.env["ir.cron"]._notify_progress(done=done, remaining=len(companies) - done)
-        self.env.ref("collections_ruler.ir_cron_collection_dispatch")._trigger()
+        self.env["collection.communication"]._trigger_dispatch()
         return failed
 
     @api.model

@@ -19,5 +19,16 @@ class ResConfigSettings(models.TransientModel):
     )
     collection_whatsapp_token = fields.Char(related="company_id.collection_whatsapp_token", readonly=False)
     collection_whatsapp_secret = fields.Char(related="company_id.collection_whatsapp_secret", readonly=False)
+    collection_dispatch_jobs = fields.Integer(
+        string="Parallel Sending Jobs",
+        config_parameter="collections_ruler.dispatch_jobs",
+        default=2,
+        help="How many dispatch jobs send reminders side by side. Each needs a cron thread "
+        "(--max-cron-threads) on one of the Odoo servers sharing this database.",
+    )
     module_collections_pix = fields.Boolean(string="Pix and Boleto")
     module_collections_portal = fields.Boolean(string="Customer Collections Portal")
+
+    def set_values(self):
+        super().set_values()
+        self.env["collection.communication"]._set_dispatch_jobs(self.collection_dispatch_jobs)

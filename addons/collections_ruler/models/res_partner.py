@@ -211,20 +211,21 @@ class ResPartner(models.Model):
             result[partner.id] = policy if policy and policy.company_id == company else default
         return result
 
-    def _collection_agreement_options(self, moves=None, as_of=None, first_due=None):
+    def _collection_agreement_options(self, moves=None, as_of=None, first_due=None, policy=None):
         """The ways to settle what the customer owes that the policy allows, for messages and the portal.
 
         Returns (DebtUpdate, [tools.debt.Option]); empty when there is no policy or no overdue debt. The
         first installment falls due on ``first_due`` (default: a week away, within the policy's limit).
+        ``policy``: the customer's (``_collection_policy``), when the caller looked it up already.
         """
         self.ensure_one()
         as_of = as_of or fields.Date.context_today(self)
-        policy = self._collection_policy()
+        policy = policy if policy is not None else self._collection_policy()
         if moves is None:
             moves = self.collection_open_move_ids.filtered(lambda m: m.invoice_date_due and m.invoice_date_due < as_of)
         if not policy or not moves:
             return None, []
-        debt = sum_updates(moves._collection_debt_update(as_of).values())
+        debt = sum_updates(moves._collection_debt_update(as_of, policy=policy).values())
         first_due = first_due or as_of + relativedelta(days=min(7, policy.max_first_due_days))
         return debt, plan_options(debt, policy._terms(), first_due)
 

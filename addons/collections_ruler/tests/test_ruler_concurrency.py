@@ -121,3 +121,24 @@ class TestRulerConcurrency(RealConnectionsMixin, TransactionCase):
         self.assertEqual(set(sent.mapped("state")), {"sent"})
         mails = env_c["mail.mail"].search([("mail_message_id", "in", sent.mail_message_id.ids)])
         self.assertEqual(len(mails), 12, "one e-mail per contact, none twice")
+
+    def test_a_lock_refused_by_a_concurrent_update_is_tried_again(self):
+        cr, env = self._connect()
+        env["collection.ruler"]._plan_company(
+            env["res.company"].browse(self.company_id), odoo.fields.Date.to_date("2026-03-02")
+        )
+        emails = env["collection.communication"].search(
+            [("partner_id", "in", self.partners.ids), ("channel", "=", "email")]
+        )
+        emails.write({"scheduled_at": "2026-03-02 12:00:00"})
+        cr.commit()
+        cr_a, env_a = self._connect()
+        cr_b, env_b = self._connect()
+        cr_a.execute("SELECT COUNT(*) FROM collection_communication")  # A's snapshot starts here
+        # B changes a due contact and commits after A's snapshot: locking it in A's snapshot is refused
+        env_b["collection.communication"].browse(emails[0].id).write({"reason": "touched by another worker"})
+        cr_b.commit()
+        with freeze_time("2026-03-02 13:00:00"), self.assertNoLogs("odoo.sql_db", level="ERROR"):
+            batch = env_a["collection.communication"]._lock_due_batch(100)
+        self.assertEqual(set(emails.ids) - set(batch.ids), set(), "every due contact, on a fresh snapshot")
+        cr_a.rollback()

@@ -1,0 +1,112 @@
+import datetime
+
+from freezegun import freeze_time
+
+from odoo import fields
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import CollectionsCommon
+
+DUE = "2026-03-10"  # Tuesday
+FRIENDLY_DAY = "2026-03-11"
+WEDNESDAY_9H = datetime.datetime(2026, 3, 11, 12, 0)  # 09:00 in São Paulo
+
+
+@tagged("post_install", "-at_install")
+class TestDispatchAtScale(CollectionsCommon):
+    """What keeps the dispatch near the cost of rendering the e-mails, and several jobs sending at once."""
+
+    def queue_emails(self, count, tag):
+        """``count`` customers with an invoice one day late, planned: one e-mail each is due."""
+        partners = self.env["res.partner"].create(
+            [{"name": f"Cliente {tag} {n}", "email": f"cliente.{tag}.{n}@example.com"} for n in range(count)]
+        )
+        for partner in partners:
+            self.make_invoice(partner, 100.0 + len(partner.name), DUE)
+        self.plan(FRIENDLY_DAY)
+        comms = self.comms(channel="email").filtered(lambda c: c.partner_id in partners)
+        self.assertEqual(len(comms), count)
+        return comms
+
+    def queries_to_dispatch(self, comms):
+        """SQL queries of one dispatch batch of ``comms`` (the other queued contacts left for later)."""
+        others = self.comms().filtered(lambda c: c.state == "queued") - comms
+        others.write({"scheduled_at": "2999-01-01"})
+        self.env.flush_all()
+        self.env.invalidate_all()
+        with freeze_time(WEDNESDAY_9H):
+            before = self.env.cr.sql_log_count
+            self.env["collection.communication"]._cron_dispatch(batch_size=len(comms))
+            self.env.flush_all()
+            queries = self.env.cr.sql_log_count - before
+        others.write({"scheduled_at": fields.Datetime.to_datetime(WEDNESDAY_9H)})
+        self.assertEqual(set(comms.mapped("state")), {"sent"})
+        return queries
+
+    def test_a_dispatch_batch_costs_a_few_queries_per_email(self):
+        small = self.queries_to_dispatch(self.queue_emails(5, "a"))
+        large = self.queries_to_dispatch(self.queue_emails(25, "b"))
+        per_email = (large - small) / 20
+        # Each further e-mail costs its savepoint and little else (rendering, the message, the mail and
+        # its notification are created for the batch). Contact by contact it was ~34 queries per e-mail.
+        self.assertLessEqual(per_email, 4, f"{small} queries for 5 e-mails, {large} for 25")
+
+    def test_the_emails_of_a_batch_are_the_ones_a_contact_alone_would_send(self):
+        comms = self.queue_emails(3, "c")
+        with freeze_time(WEDNESDAY_9H):
+            self.env["collection.communication"]._cron_dispatch()
+        for comm in comms:
+            message = comm.mail_message_id
+            self.assertEqual(message.author_id, self.company.partner_id)
+            self.assertEqual(message.partner_ids, comm.partner_id)
+            self.assertEqual(message.model, "collection.communication")
+            self.assertEqual(message.res_id, comm.id)
+            self.assertEqual(message.record_name, comm.stage_id.name)
+            self.assertIn(comm.line_ids.move_id.name, message.body)
+            mail = self.env["mail.mail"].sudo().search([("mail_message_id", "=", message.id)])
+            self.assertEqual(mail.recipient_ids, comm.partner_id)
+            self.assertIn(comm.line_ids.move_id.name, mail.body_html)
+            self.assertIn(comm.stage_id.name, mail.body_html, "the light layout's header")
+            self.assertEqual(mail.state, "outgoing")
+            self.assertEqual(message.notification_ids.mapped("notification_status"), ["ready"])
+            self.assertEqual(message.notification_ids.mail_mail_id, mail)
+        self.assertEqual(len(set(comms.mail_message_id.ids)), 3)
+        self.assertFalse(comms.message_ids.tracking_value_ids, "no tracking value per contact")
+
+    def test_one_bad_email_in_a_batch_fails_alone(self):
+        comms = self.queue_emails(4, "d")
+        bad = comms[1]
+        # a text that cannot be rendered for one customer: the batch fails, then each goes alone
+        bad.stage_id.mail_template_id = bad.stage_id.mail_template_id.copy(
+            {
+                "body_html": "<p>Olá <t t-out=\"object.partner_id.name if object.id != %s else object.no_such_field\"/></p>"
+                % bad.id
+            }
+        )
+        with freeze_time(WEDNESDAY_9H), mute_logger("odoo.addons.mail.models.mail_render_mixin"):
+            self.env["collection.communication"]._cron_dispatch()
+        self.assertEqual(bad.state, "failed")
+        self.assertEqual(bad.reason_code, "error")
+        self.assertEqual(bad.attempt_count, 1)
+        self.assertEqual(set((comms - bad).mapped("state")), {"sent"})
+        self.assertEqual(len((comms - bad).mail_message_id), 3)
+        self.assertFalse(self.env["mail.message"].search([("model", "=", bad._name), ("res_id", "=", bad.id)]))
+        self.assertIn("Olá Cliente d 0", comms[0].mail_message_id.body)
+
+    def test_dispatch_jobs_follow_the_setting(self):
+        Communication = self.env["collection.communication"]
+        self.assertEqual(len(Communication._dispatch_jobs().filtered("active")), 2, "two jobs out of the box")
+        settings = self.env["res.config.settings"].create({})
+        settings.collection_dispatch_jobs = 4
+        settings.execute()
+        jobs = Communication._dispatch_jobs()
+        self.assertEqual(len(jobs.filtered("active")), 4)
+        self.assertEqual(set(jobs.mapped("code")), {"model._cron_dispatch()"})
+        self.env["ir.cron.trigger"].search([("cron_id", "in", jobs.ids)]).unlink()
+        Communication._trigger_dispatch()
+        triggered = self.env["ir.cron.trigger"].search([("cron_id", "in", jobs.ids)]).cron_id
+        self.assertEqual(triggered, jobs.filtered("active"), "a new contact wakes every job")
+        Communication._set_dispatch_jobs(1)
+        self.assertEqual(Communication._dispatch_jobs().filtered("active"), jobs[0])
+        self.assertEqual(len(Communication._dispatch_jobs()), 4, "archived, not deleted")
