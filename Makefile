@@ -10,7 +10,7 @@ help:
 	@echo "make lint   ruff + pylint-odoo (the pre-commit hooks)"
 	@echo "make setup  install what the addons and the tests need (pip, apt as root)"
 	@echo "make pot    regenerate i18n/*.pot and merge them into pt_BR.po"
-	@echo "make bench  time the ruler (1k, 10k, 100k receivables), the CNAB return import (1k, 10k boletos) and the reports (100k receivables, 500k contacts)"
+	@echo "make bench  time the ruler (1k, 10k, 100k receivables), 1 vs 2 dispatch workers (2,000 e-mails), the CNAB return import (1k, 10k boletos) and the reports (100k receivables, 500k contacts)"
 	@echo "make reliability  fire a few hundred Pix webhook deliveries at a served Odoo (2 workers)"
 
 setup:
@@ -32,6 +32,7 @@ pot:
 
 bench:
 	$(PYTHON) tests/bench/bench_ruler.py
+	$(PYTHON) tests/bench/bench_workers.py
 	$(PYTHON) tests/bench/bench_cnab.py
 	$(PYTHON) tests/bench/bench_reports.py
 

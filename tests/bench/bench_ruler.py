@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ensure_database, measure, open_registry
 
 
-def insert_receivables(cr, company_id, journal_id, currency_id, size, today):
+def insert_receivables(cr, company_id, journal_id, currency_id, size, today, prefix="BENCH"):
     """N posted, unpaid customer invoices over N/5 customers, due from 5 days ahead to 60 days ago."""
     partners = max(size // 5, 1)
     cr.execute(
@@ -48,7 +48,7 @@ def insert_receivables(cr, company_id, journal_id, currency_id, size, today):
                                   payment_state, amount_residual, amount_residual_signed, amount_total,
                                   amount_total_signed, amount_untaxed, amount_untaxed_signed)
         SELECT 'out_invoice', 'posted', d.due - 30, %(journal)s, %(currency)s, %(company)s, 'no',
-               p.id, p.id, 'BENCH/' || n, d.due - 30, d.due, 'not_paid', a.amount, a.amount, a.amount,
+               p.id, p.id, %(prefix)s || '/' || n, d.due - 30, d.due, 'not_paid', a.amount, a.amount, a.amount,
                a.amount, a.amount, a.amount
           FROM generate_series(1, %(size)s) n
           JOIN LATERAL (SELECT (%(partner_ids)s::int[])[1 + (n %% %(partners)s)] AS id) p ON TRUE
@@ -63,6 +63,7 @@ def insert_receivables(cr, company_id, journal_id, currency_id, size, today):
             "partner_ids": partner_ids,
             "partners": partners,
             "today": today,
+            "prefix": prefix,
         },
     )
     return partners

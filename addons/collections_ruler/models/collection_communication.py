@@ -9,8 +9,7 @@ import requests
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, is_html_empty
-from odoo.tools.misc import clean_context
-from odoo.tools.misc import formatLang
+from odoo.tools.misc import clean_context, formatLang
 
 from ..tools import whatsapp
 from ..tools.schedule import next_contact_moment, weekly_cap_release
@@ -249,7 +248,13 @@ class CollectionCommunication(models.Model):
             "SELECT COUNT(*) FROM collection_communication WHERE state = 'queued' AND scheduled_at <= %s",
             (fields.Datetime.now(),),
         )
-        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=self.env.cr.fetchone()[0])
+        remaining = self.env.cr.fetchone()[0]
+        self.env["ir.cron"]._notify_progress(done=len(batch), remaining=remaining)
+        if batch and remaining and self.env.context.get("cron_id"):
+            # Odoo runs a job ten batches in a row, then only marks it due for the next poll of the
+            # cron workers (up to a minute later): wake them now, this job and the others sharing the
+            # queue. Only after a batch that did work: rows other workers hold are theirs to finish.
+            self._trigger_dispatch()
         return batch
 
     @api.model

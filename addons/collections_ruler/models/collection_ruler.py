@@ -12,6 +12,9 @@ from .collection_ruler_stage import WRITTEN_CHANNELS
 
 _logger = logging.getLogger(__name__)
 
+# Contacts planned in one run above which the planner refreshes the contact tables' statistics.
+ANALYZE_AFTER = 5000
+
 RISK_LEVELS = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
 
 
@@ -187,6 +190,11 @@ class CollectionRuler(models.Model):
         self.env.flush_all()
         advanced = self._plan_advance_stages(company, day, rulers)
         created = self._plan_insert_communications(company, day, rulers, advanced) if advanced else 0
+        if created >= ANALYZE_AFTER:
+            # PostgreSQL's statistics do not know yet what this transaction inserted: on a big day (the
+            # first run on a full ledger) the measures' lookups below would be planned for empty tables
+            # and scan them once per invoice (minutes at 100,000 receivables instead of a second)
+            self.env.cr.execute("ANALYZE collection_communication, collection_communication_line")
         measured = self._plan_apply_due_measures(company, day)
         self.env.invalidate_all()
         if not (advanced or measured):

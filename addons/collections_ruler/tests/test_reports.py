@@ -1,7 +1,6 @@
 import base64
 import datetime
 import io
-
 from unittest.mock import patch
 
 import openpyxl

@@ -78,11 +78,9 @@ class TestDispatchAtScale(CollectionsCommon):
         comms = self.queue_emails(4, "d")
         bad = comms[1]
         # a text that cannot be rendered for one customer: the batch fails, then each goes alone
+        text = f"object.partner_id.name if object.id != {bad.id} else object.no_such_field"
         bad.stage_id.mail_template_id = bad.stage_id.mail_template_id.copy(
-            {
-                "body_html": "<p>Olá <t t-out=\"object.partner_id.name if object.id != %s else object.no_such_field\"/></p>"
-                % bad.id
-            }
+            {"body_html": f'<p>Olá <t t-out="{text}"/></p>'}
         )
         with freeze_time(WEDNESDAY_9H), mute_logger("odoo.addons.mail.models.mail_render_mixin"):
             self.env["collection.communication"]._cron_dispatch()
