@@ -631,7 +631,7 @@ class CollectionCommunication(models.Model):
                     **({"headers": repr(headers)} if headers else {}),
                 }
             )
-        mails = self.env["mail.mail"].sudo().with_context(clean_context(self.env.context)).create(mail_values)
+        mails = self.env(context=clean_context(self.env.context))["mail.mail"].sudo().create(mail_values)
         self.env["mail.notification"].sudo().create(
             [
                 {

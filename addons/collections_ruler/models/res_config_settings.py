@@ -30,5 +30,6 @@ class ResConfigSettings(models.TransientModel):
     module_collections_portal = fields.Boolean(string="Customer Collections Portal")
 
     def set_values(self):
-        super().set_values()
+        res = super().set_values()
         self.env["collection.communication"]._set_dispatch_jobs(self.collection_dispatch_jobs)
+        return res
