@@ -69,6 +69,19 @@ def insert_receivables(cr, company_id, journal_id, currency_id, size, today, pre
     return partners
 
 
+def prepare_ruler(env):
+    """(company, sales journal) with the company's ruler set to measure the work, not the clock."""
+    company = env.ref("base.main_company")
+    journal = env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "sale")], limit=1)
+    ruler = env["collection.ruler"].search([("company_id", "=", company.id), ("usage", "=", "invoice")])
+    # contact at any hour, no weekly cap
+    ruler.write({"contact_hour_from": 0, "contact_hour_to": 24, "skip_weekends": False, "skip_holidays": False})
+    ruler.max_contacts_per_week = 0
+    # PDF rendering (wkhtmltopdf) is measured apart: it needs a running HTTP server for its assets.
+    ruler.stage_ids.attach_invoice_pdf = False
+    return company, journal
+
+
 def remove_receivables(cr, prefix="BENCH"):
     """Delete the committed receivables of ``insert_receivables``; archive their customers (deleting
     them checks every table that refers to a partner, minutes for nothing)."""
@@ -83,14 +96,7 @@ def bench_size(registry, size):
 
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
-        company = env.ref("base.main_company")
-        journal = env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "sale")], limit=1)
-        ruler = env["collection.ruler"].search([("company_id", "=", company.id), ("usage", "=", "invoice")])
-        # Measure the work, not the clock: allow contact at any hour, no cap.
-        ruler.write({"contact_hour_from": 0, "contact_hour_to": 24, "skip_weekends": False, "skip_holidays": False})
-        ruler.max_contacts_per_week = 0
-        # PDF rendering (wkhtmltopdf) is measured apart: it needs a running HTTP server for its assets.
-        ruler.stage_ids.attach_invoice_pdf = False
+        company, journal = prepare_ruler(env)
         today = company._collection_today()
         t0 = time.perf_counter()
         partners = insert_receivables(cr, company.id, journal.id, company.currency_id.id, size, today)

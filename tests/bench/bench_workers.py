@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, ensure_database, free_port, open_registry, pg_environment
-from bench_ruler import insert_receivables
+from bench_ruler import insert_receivables, prepare_ruler
 
 HOLD = "2999-01-01"
 
@@ -37,12 +37,7 @@ def queue_contacts(registry, count, jobs):
 
     with registry.cursor() as cr:
         env = api.Environment(cr, odoo.SUPERUSER_ID, {})
-        company = env.ref("base.main_company")
-        journal = env["account.journal"].search([("company_id", "=", company.id), ("type", "=", "sale")], limit=1)
-        ruler = env["collection.ruler"].search([("company_id", "=", company.id), ("usage", "=", "invoice")])
-        ruler.write({"contact_hour_from": 0, "contact_hour_to": 24, "skip_weekends": False, "skip_holidays": False})
-        ruler.max_contacts_per_week = 0
-        ruler.stage_ids.attach_invoice_pdf = False
+        company, journal = prepare_ruler(env)
         today = company._collection_today()
         # about one e-mail contact per three receivables on the bench's spread of due dates
         insert_receivables(

@@ -56,6 +56,18 @@ class TestRulerConcurrency(RealConnectionsMixin, TransactionCase):
         env["res.partner"].browse(self.partners.ids).unlink()
         cr.commit()
 
+    def _plan_emails(self):
+        """Plan the customers' D+1 contacts on a connection of its own: (cursor, env, e-mail contacts due)."""
+        cr, env = self._connect()
+        env["collection.ruler"]._plan_company(
+            env["res.company"].browse(self.company_id), odoo.fields.Date.to_date("2026-03-02")
+        )
+        emails = env["collection.communication"].search(
+            [("partner_id", "in", self.partners.ids), ("channel", "=", "email")]
+        )
+        emails.write({"scheduled_at": "2026-03-02 12:00:00"})
+        return cr, env, emails
+
     def test_two_planners_at_once_plan_each_invoice_once(self):
         day = odoo.fields.Date.to_date("2026-03-02")  # D+1 for every invoice: e-mail + WhatsApp
         cr_a, env_a = self._connect()
@@ -89,14 +101,7 @@ class TestRulerConcurrency(RealConnectionsMixin, TransactionCase):
         self.assertEqual(len(lines), 24)
 
     def test_two_dispatchers_at_once_never_send_twice(self):
-        cr, env = self._connect()
-        env["collection.ruler"]._plan_company(
-            env["res.company"].browse(self.company_id), odoo.fields.Date.to_date("2026-03-02")
-        )
-        emails = env["collection.communication"].search(
-            [("partner_id", "in", self.partners.ids), ("channel", "=", "email")]
-        )
-        emails.write({"scheduled_at": "2026-03-02 12:00:00"})
+        cr, env, emails = self._plan_emails()
         env["collection.communication"].search(
             [("partner_id", "in", self.partners.ids), ("channel", "!=", "email")]
         ).write({"state": "cancelled"})
@@ -123,14 +128,7 @@ class TestRulerConcurrency(RealConnectionsMixin, TransactionCase):
         self.assertEqual(len(mails), 12, "one e-mail per contact, none twice")
 
     def test_a_lock_refused_by_a_concurrent_update_is_tried_again(self):
-        cr, env = self._connect()
-        env["collection.ruler"]._plan_company(
-            env["res.company"].browse(self.company_id), odoo.fields.Date.to_date("2026-03-02")
-        )
-        emails = env["collection.communication"].search(
-            [("partner_id", "in", self.partners.ids), ("channel", "=", "email")]
-        )
-        emails.write({"scheduled_at": "2026-03-02 12:00:00"})
+        cr, _env, emails = self._plan_emails()
         cr.commit()
         cr_a, env_a = self._connect()
         cr_b, env_b = self._connect()
