@@ -547,8 +547,18 @@ class CollectionCommunication(models.Model):
         """
         now = fields.Datetime.now()
         rendered = template._generate_template(
-            self.ids, ("attachment_ids", "body_html", "email_from", "mail_server_id", "reply_to", "subject")
+            self.ids,
+            ("attachment_ids", "body_html", "email_from", "mail_server_id", "reply_to", "report_template_ids", "subject"),
         )
+        # the template's own reports (its "Dynamic Reports"), rendered per contact as the composer does
+        reports = [
+            {"name": name, "datas": datas, "res_model": self._name, "res_id": comm_id}
+            for comm_id, values in rendered.items()
+            for name, datas in values.get("attachments") or []
+        ]
+        report_ids = {}
+        for attachment in self.env["ir.attachment"].create(reports) if reports else []:
+            report_ids.setdefault(attachment.res_id, []).append(attachment.id)
         langs = template._render_lang(self.ids)
         default_reply_to = self._notify_get_reply_to()
         comment = self.env.ref("mail.mt_comment")
@@ -576,7 +586,13 @@ class CollectionCommunication(models.Model):
                     "author_id": company.partner_id.id,
                     "partner_ids": [Command.set(comm.partner_id.ids)],
                     "attachment_ids": [
-                        Command.set([*attachment_ids.get(comm.id, []), *(values.get("attachment_ids") or [])])
+                        Command.set(
+                            [
+                                *attachment_ids.get(comm.id, []),
+                                *(values.get("attachment_ids") or []),
+                                *report_ids.get(comm.id, []),
+                            ]
+                        )
                     ],
                     # the e-mail's header: the stage's name in the customer's language
                     "record_name": comm.stage_id.with_context(lang=lang).name,

@@ -74,6 +74,18 @@ class TestDispatchAtScale(CollectionsCommon):
         self.assertEqual(len(set(comms.mail_message_id.ids)), 3)
         self.assertFalse(comms.message_ids.tracking_value_ids, "no tracking value per contact")
 
+    def test_a_templates_own_report_is_attached_to_each_email(self):
+        comms = self.queue_emails(2, "r")
+        template = comms.stage_id.mail_template_id
+        template.report_template_ids = self.env.ref("collections_ruler.action_report_collection_letter")
+        with freeze_time(WEDNESDAY_9H):
+            self.env["collection.communication"]._cron_dispatch()
+        for comm in comms:
+            attachments = comm.mail_message_id.attachment_ids
+            self.assertEqual(len(attachments), 1)
+            self.assertEqual(attachments.res_id, comm.id)
+            self.assertTrue(attachments.raw)
+
     def test_one_bad_email_in_a_batch_fails_alone(self):
         comms = self.queue_emails(4, "d")
         bad = comms[1]
