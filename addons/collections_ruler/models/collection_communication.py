@@ -548,7 +548,15 @@ class CollectionCommunication(models.Model):
         now = fields.Datetime.now()
         rendered = template._generate_template(
             self.ids,
-            ("attachment_ids", "body_html", "email_from", "mail_server_id", "reply_to", "report_template_ids", "subject"),
+            (
+                "attachment_ids",
+                "body_html",
+                "email_from",
+                "mail_server_id",
+                "reply_to",
+                "report_template_ids",
+                "subject",
+            ),
         )
         # the template's own reports (its "Dynamic Reports"), rendered per contact as the composer does
         reports = [
