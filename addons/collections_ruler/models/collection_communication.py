@@ -8,7 +8,7 @@ import requests
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, is_html_empty
+from odoo.tools import SQL
 from odoo.tools.misc import clean_context, formatLang
 
 from ..tools import whatsapp
@@ -615,34 +615,26 @@ class CollectionCommunication(models.Model):
             lang = langs.get(comm.id) or comm.partner_id.lang or self.env.lang
             if lang not in model_description:
                 model_description[lang] = comm.with_context(lang=lang)._get_model_description(self._name)
-            body = self.env["ir.qweb"]._render(
-                layout,
-                {
-                    "is_discussion": True,
-                    "message": message,
-                    "subtype": comment,
-                    "tracking_values": [],
-                    "model_description": model_description[lang],
-                    "record": comm.with_context(lang=lang),
+            # Odoo's own rendering of a notification's layout, given what the batch already knows
+            # (no tracking values to look up, a customer: no access button)
+            record = comm.with_context(lang=lang)
+            render_values = record._notify_by_email_prepare_rendering_context(
+                message,
+                msg_vals={
+                    "author_id": message.author_id.id,
+                    "model": self._name,
                     "record_name": message.record_name,
-                    "subtitles": [message.record_name],
-                    "author_user": False,
-                    "company": comm.company_id.sudo(),
-                    "email_add_signature": False,
-                    "lang": lang,
-                    "signature": "",
-                    "website_url": False,
-                    "is_html_empty": is_html_empty,
-                    "email_notification_force_header": False,
-                    "email_notification_force_footer": False,
-                    "email_notification_allow_header": True,
-                    "email_notification_allow_footer": False,
-                    "has_button_access": False,
-                    "button_access": {},
-                    "actions": [],
+                    "subtype_id": comment.id,
+                    "tracking_value_ids": [],
                 },
-                minimal_qcontext=True,
-                lang=lang,
+                model_description=model_description[lang],
+                force_email_lang=lang,
+            )
+            body = record._notify_by_email_render_layout(
+                message,
+                {"has_button_access": False, "button_access": {}, "actions": []},
+                msg_vals={"email_layout_xmlid": layout},
+                render_values=render_values,
             )
             headers = comm._notify_by_email_get_headers()
             mail_values.append(
