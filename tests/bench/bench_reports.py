@@ -178,9 +178,8 @@ def build(env, size, today):
               FROM plan
             RETURNING id, external_id
         )
-        INSERT INTO collection_communication_line (communication_id, move_id, stage_id, channel, company_id,
-                                                   currency_id, amount_residual)
-        SELECT comms.id, plan.move_id, plan.stage_id, plan.channel, %(company)s, %(currency)s, plan.amount
+        INSERT INTO collection_communication_line (communication_id, move_id, stage_id, channel, amount_residual)
+        SELECT comms.id, plan.move_id, plan.stage_id, plan.channel, plan.amount
           FROM comms JOIN plan ON comms.external_id = plan.n || '/' || plan.stage_id || '/' || plan.channel
         """,
         params,

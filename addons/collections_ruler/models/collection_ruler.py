@@ -315,7 +315,7 @@ class CollectionRuler(models.Model):
             ),
             targets AS (
                 SELECT a.move_id, a.partner_id, a.ruler_id, a.stage_id AS line_stage_id, a.firm_stage_id AS stage_id,
-                       ch.channel, m.amount_residual, m.amount_residual_signed, m.currency_id, r.group_by_partner,
+                       ch.channel, m.amount_residual, m.amount_residual_signed, r.group_by_partner,
                        %(skip_reason)s AS skip_reason
                   FROM firm a
                   JOIN account_move m ON m.id = a.move_id
@@ -352,11 +352,8 @@ class CollectionRuler(models.Model):
                 RETURNING id
             ),
             lines AS (
-                INSERT INTO collection_communication_line
-                       (communication_id, move_id, stage_id, channel, company_id, amount_residual, currency_id,
-                        create_uid, create_date, write_uid, write_date)
-                SELECT g.id, t.move_id, t.line_stage_id, t.channel, %(company_id)s, t.amount_residual, t.currency_id,
-                       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                INSERT INTO collection_communication_line (communication_id, move_id, stage_id, channel, amount_residual)
+                SELECT g.id, t.move_id, t.line_stage_id, t.channel, t.amount_residual
                   FROM grouped g
                   JOIN targets t ON t.partner_id = g.partner_id AND t.stage_id = g.stage_id AND t.channel = g.channel
                                 AND t.move_id = ANY(g.move_ids)

@@ -214,8 +214,6 @@ class TestEffectivenessReport(ReportCommon):
                             "move_id": move.id,
                             "stage_id": stage.id,
                             "channel": channel,
-                            "company_id": self.company.id,
-                            "currency_id": move.currency_id.id,
                             "amount_residual": move.amount_residual,
                         }
                     )

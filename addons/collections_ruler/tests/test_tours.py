@@ -80,8 +80,6 @@ class TestReportTours(CollectionsCommon, HttpCase):
                             "move_id": invoice.id,
                             "stage_id": stage.id,
                             "channel": "email",
-                            "company_id": self.company.id,
-                            "currency_id": invoice.currency_id.id,
                             "amount_residual": 1200.0,
                         },
                     )
