@@ -218,5 +218,13 @@ class TestAccessAndCompanies(CollectionsCommon):
         self.assertEqual(all_comms.filtered(lambda c: c.company_id == other_company).ruler_id, other_ruler)
         visible = self.env["collection.communication"].with_user(self.collector).search([])
         self.assertEqual(visible.company_id, self.company)
+        # the lines have no company column of their own: their contact's company decides
+        lines = self.env["collection.communication.line"].sudo().search([("move_id.partner_id", "=", self.customer.id)])
+        self.assertEqual(lines.company_id, self.company | other_company)
+        visible_lines = self.env["collection.communication.line"].with_user(self.collector).search([])
+        self.assertEqual(visible_lines, lines.filtered(lambda line: line.communication_id.company_id == self.company))
+        self.assertEqual(visible_lines.currency_id, visible_lines.move_id.currency_id)
+        with self.assertRaises(AccessError):
+            lines.filtered(lambda line: line.company_id == other_company).with_user(self.collector).read(["move_id"])
         with self.assertRaises(AccessError):
             other_ruler.with_user(self.collector).sudo(False).read(["name"])
