@@ -8,6 +8,7 @@ COLLECTIONS_MODELS = [
     "collection.ruler.stage",
     "collection.communication",
     "collection.communication.line",
+    "collection.invoice.stage",
     "collection.policy",
     "collection.agreement",
     "collection.agreement.installment",

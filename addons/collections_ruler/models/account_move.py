@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools.debt import DebtUpdate, to_decimal, update_debt
@@ -49,10 +50,22 @@ def open_receivable_sql(alias="m"):
 class AccountMove(models.Model):
     _inherit = "account.move"
 
-    collection_stage_id = fields.Many2one(
-        "collection.ruler.stage", string="Collection Stage", readonly=True, copy=False, index="btree_not_null"
+    # where the invoice stands on its ruler, kept in collection.invoice.stage (see there why); searchable,
+    # sortable and groupable as if stored (_field_to_sql)
+    collection_stage_ids = fields.One2many(
+        "collection.invoice.stage", "move_id", string="Collection Stage Pointer", readonly=True
     )
-    collection_stage_date = fields.Date(string="Stage Reached On", readonly=True, copy=False)
+    collection_stage_id = fields.Many2one(
+        "collection.ruler.stage",
+        string="Collection Stage",
+        compute="_compute_collection_stage",
+        search="_search_collection_stage",
+        compute_sudo=True,
+    )
+    collection_stage_date = fields.Date(
+        string="Stage Reached On", compute="_compute_collection_stage", search="_search_collection_stage_date",
+        compute_sudo=True,
+    )  # fmt: skip
     collection_excluded = fields.Boolean(string="Excluded from Collections", copy=False, tracking=True)
     collection_promise_date = fields.Date(
         string="Promised Payment Date",
@@ -109,6 +122,44 @@ class AccountMove(models.Model):
         compute="_compute_collection_debt_update",
         help="Open amount plus the fine and interest of the collection policy, as of today (valor atualizado).",
     )
+
+    @api.depends("collection_stage_ids.stage_id", "collection_stage_ids.date")
+    def _compute_collection_stage(self):
+        for move in self:
+            pointer = move.collection_stage_ids[:1]
+            move.collection_stage_id = pointer.stage_id
+            move.collection_stage_date = pointer.date
+
+    def _search_collection_stage(self, operator, value):
+        return self._collection_search_pointer("stage_id", operator, value)
+
+    def _search_collection_stage_date(self, operator, value):
+        return self._collection_search_pointer("date", operator, value)
+
+    def _collection_search_pointer(self, fname, operator, value):
+        """A domain on the invoice's pointer, with the semantics of a stored field: "not set" and the
+        negative operators include the invoices that never reached a stage."""
+        path = f"collection_stage_ids.{fname}"
+        if operator in ("=", "!=") and value is False:
+            return [("collection_stage_ids", operator, False)]
+        if operator in expression.NEGATIVE_TERM_OPERATORS:
+            positive = {"!=": "=", "<>": "=", "not in": "in", "not like": "like", "not ilike": "ilike",
+                        "not =like": "=like", "not =ilike": "=ilike"}[operator]  # fmt: skip
+            return ["!", (path, positive, value)]
+        return [(path, operator, value)]
+
+    def _field_to_sql(self, alias, fname, query=None, flush=True):
+        """The pointer as a column of the invoice, for ordering and grouping (and the web client's
+        sortable/groupable flags, which ask this method)."""
+        if fname in ("collection_stage_id", "collection_stage_date"):
+            pointer = self.env["collection.invoice.stage"]
+            column = "stage_id" if fname == "collection_stage_id" else "date"
+            return SQL(
+                "(SELECT %s FROM collection_invoice_stage pointer WHERE pointer.move_id = %s)",
+                SQL.identifier("pointer", column, to_flush=pointer._fields[column] if flush else None),
+                SQL.identifier(alias, "id"),
+            )
+        return super()._field_to_sql(alias, fname, query, flush)
 
     def _compute_collection_debt_update(self):
         updates = self._collection_debt_update()

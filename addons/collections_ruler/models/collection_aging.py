@@ -116,7 +116,8 @@ class CollectionAgingReport(models.Model):
             "move_id",
         ],
         "account.partial.reconcile": ["amount", "max_date", "debit_move_id", "credit_move_id"],
-        "account.move": ["commercial_partner_id", "invoice_user_id", "collection_stage_id"],
+        "account.move": ["commercial_partner_id", "invoice_user_id"],
+        "collection.invoice.stage": ["move_id", "stage_id"],
         "account.account": ["account_type"],
         "res.partner": ["collection_user_id", "collection_risk_level"],
         "res.company": ["collection_user_id", "currency_id"],
@@ -174,7 +175,7 @@ class CollectionAgingReport(models.Model):
                    COALESCE(partner.collection_user_id, company.collection_user_id) AS collector_id,
                    move.invoice_user_id AS salesperson_id,
                    partner.collection_risk_level AS risk_level,
-                   move.collection_stage_id AS stage_id,
+                   pointer.stage_id AS stage_id,
                    bucket.id AS bucket_id,
                    line.date_maturity,
                    late.days AS days_late,
@@ -187,6 +188,7 @@ class CollectionAgingReport(models.Model):
                     SELECT line_id FROM undone) candidate
               JOIN account_move_line line ON line.id = candidate.id
               JOIN account_move move ON move.id = line.move_id
+              LEFT JOIN collection_invoice_stage pointer ON pointer.move_id = move.id
               JOIN res_company company ON company.id = line.company_id
               JOIN res_partner partner ON partner.id = move.commercial_partner_id
               LEFT JOIN undone ON undone.line_id = line.id

@@ -599,7 +599,8 @@ class CollectionAgreement(models.Model):
             return
         moves._collection_set_due_date(day)
         # The customer's own ruler takes over from the first stage.
-        moves.write({"collection_ruler_id": False, "collection_stage_id": False, "collection_stage_date": False})
+        moves.write({"collection_ruler_id": False})
+        moves.sudo().collection_stage_ids.unlink()
 
     def _create_discount_revert(self, revert, day):
         move = self.env["account.move"].create(

@@ -211,9 +211,10 @@ class CollectionRuler(models.Model):
     def _plan_advance_stages(self, company, day, rulers):
         """Move each invoice's stage pointer to the stage it reached today, in one statement.
 
-        The UPDATE is the idempotency key of planning: an invoice moves to a stage
-        once, so a rerun, a replay or a second worker finds nothing more to do.
-        Returns [(move_id, partner_id, ruler_id, stage_id)].
+        The pointer (``collection.invoice.stage``) is the idempotency key of planning:
+        an invoice moves to a stage once, so a rerun, a replay or a second worker
+        finds nothing more to do. Invoices already on the ruler have their pointer
+        updated, the others get one. Returns [(move_id, partner_id, ruler_id, stage_id)].
         """
         earliest_offset = min(rulers.stage_ids.mapped("offset_days"))
         self.env.cr.execute(
@@ -222,9 +223,11 @@ class CollectionRuler(models.Model):
             WITH candidate AS MATERIALIZED (
                 SELECT m.id AS move_id, m.commercial_partner_id AS partner_id, m.amount_residual_signed,
                        m.collection_ruler_id AS move_ruler_id,
-                       %(day)s::date - m.invoice_date_due AS days_from_due, m.collection_stage_id AS current_stage_id
+                       %(day)s::date - m.invoice_date_due AS days_from_due, pointer.id AS pointer_id,
+                       pointer.stage_id AS current_stage_id
                   FROM account_move m
                   JOIN res_partner p ON p.id = m.commercial_partner_id
+                  LEFT JOIN collection_invoice_stage pointer ON pointer.move_id = m.id
                  WHERE m.company_id = %(company_id)s
                    AND %(open)s
                    AND m.invoice_date_due <= %(day)s::date - %(earliest_offset)s
@@ -255,7 +258,7 @@ class CollectionRuler(models.Model):
             reached AS (
                 SELECT DISTINCT ON (c.move_id)
                        c.move_id, c.partner_id, COALESCE(mr.id, pr.ruler_id) AS ruler_id, s.id AS stage_id,
-                       s.offset_days, c.current_stage_id
+                       s.offset_days, c.pointer_id, c.current_stage_id
                   FROM candidate c
                   JOIN partner_ruler pr ON pr.partner_id = c.partner_id
                   -- installments of an active agreement follow the agreement's ruler
@@ -263,18 +266,33 @@ class CollectionRuler(models.Model):
                   JOIN collection_ruler_stage s ON s.ruler_id = COALESCE(mr.id, pr.ruler_id) AND s.active
                  WHERE s.offset_days <= c.days_from_due
                  ORDER BY c.move_id, s.offset_days DESC, s.sequence DESC, s.id DESC
-            )
-            UPDATE account_move m
-               SET collection_stage_id = r.stage_id, collection_stage_date = %(day)s
-              FROM reached r
-              LEFT JOIN collection_ruler_stage cur ON cur.id = r.current_stage_id
-             WHERE m.id = r.move_id
-               -- another planner moved the pointer since our snapshot: it owns this invoice today
-               AND m.collection_stage_id IS NOT DISTINCT FROM r.current_stage_id
-               AND (cur.id IS NULL
+            ),
+            moving AS MATERIALIZED (
+                SELECT r.*
+                  FROM reached r
+                  LEFT JOIN collection_ruler_stage cur ON cur.id = r.current_stage_id
+                 WHERE cur.id IS NULL
                     OR r.offset_days > cur.offset_days
-                    OR (cur.ruler_id <> r.ruler_id AND r.offset_days >= cur.offset_days AND r.stage_id <> cur.id))
-            RETURNING m.id, r.partner_id, r.ruler_id, r.stage_id
+                    OR (cur.ruler_id <> r.ruler_id AND r.offset_days >= cur.offset_days AND r.stage_id <> cur.id)
+            ),
+            moved AS (
+                UPDATE collection_invoice_stage pointer
+                   SET stage_id = mv.stage_id, date = %(day)s
+                  FROM moving mv
+                 WHERE pointer.id = mv.pointer_id
+                   -- another planner moved the pointer since our snapshot: it owns this invoice today
+                   AND pointer.stage_id = mv.current_stage_id
+                RETURNING pointer.move_id
+            ),
+            started AS (
+                INSERT INTO collection_invoice_stage (move_id, stage_id, date)
+                SELECT mv.move_id, mv.stage_id, %(day)s FROM moving mv WHERE mv.pointer_id IS NULL
+                    ON CONFLICT (move_id) DO NOTHING
+                RETURNING move_id
+            )
+            SELECT mv.move_id, mv.partner_id, mv.ruler_id, mv.stage_id
+              FROM moving mv
+              JOIN (SELECT move_id FROM moved UNION ALL SELECT move_id FROM started) done ON done.move_id = mv.move_id
             """,
                 day=day,
                 company_id=company.id,
@@ -352,7 +370,8 @@ class CollectionRuler(models.Model):
                 RETURNING id
             ),
             lines AS (
-                INSERT INTO collection_communication_line (communication_id, move_id, stage_id, channel, amount_residual)
+                INSERT INTO collection_communication_line
+                       (communication_id, move_id, stage_id, channel, amount_residual)
                 SELECT g.id, t.move_id, t.line_stage_id, t.channel, t.amount_residual
                   FROM grouped g
                   JOIN targets t ON t.partner_id = g.partner_id AND t.stage_id = g.stage_id AND t.channel = g.channel
@@ -409,7 +428,8 @@ class CollectionRuler(models.Model):
             WITH due AS (
                 SELECT m.id AS move_id, s.id AS stage_id, s.action_negativacao, s.action_agency
                   FROM account_move m
-                  JOIN collection_ruler_stage s ON s.id = m.collection_stage_id
+                  JOIN collection_invoice_stage pointer ON pointer.move_id = m.id
+                  JOIN collection_ruler_stage s ON s.id = pointer.stage_id
                  WHERE m.company_id = %(company_id)s
                    AND (s.action_credit_hold OR s.action_negativacao OR s.action_agency)
                    AND m.collection_measures_stage_id IS DISTINCT FROM s.id

@@ -122,22 +122,28 @@ class ResPartner(models.Model):
                 [("partner_id", "in", partners.ids), ("state", "=", "queued")], ["partner_id"], ["scheduled_at:min"]
             )
         )
-        stages = {}
-        open_moves = self.env["account.move"].search_fetch(
-            [
-                ("commercial_partner_id", "in", partners.ids),
-                ("collection_stage_id", "!=", False),
-                *open_receivable_domain(),
-            ],
-            ["commercial_partner_id", "collection_stage_id"],
+        # the firmest stage among the customer's open invoices the user may read, in one query
+        open_moves = self.env["account.move"]._search(
+            [("commercial_partner_id", "in", partners.ids), *open_receivable_domain()]
         )
-        for move in open_moves:
-            best = stages.get(move.commercial_partner_id)
-            if not best or move.collection_stage_id.offset_days > best.offset_days:
-                stages[move.commercial_partner_id] = move.collection_stage_id
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT ON (m.commercial_partner_id) m.commercial_partner_id, pointer.stage_id
+                  FROM collection_invoice_stage pointer
+                  JOIN account_move m ON m.id = pointer.move_id
+                  JOIN collection_ruler_stage s ON s.id = pointer.stage_id
+                 WHERE pointer.move_id IN %s
+                 ORDER BY m.commercial_partner_id, s.offset_days DESC, s.id
+                """,
+                open_moves.subselect(),
+            )
+        )
+        stages = dict(self.env.cr.fetchall())
+        Stage = self.env["collection.ruler.stage"]
         for partner in self:
             commercial = partner.commercial_partner_id
-            stage = stages.get(commercial, self.env["collection.ruler.stage"])
+            stage = Stage.browse(stages.get(commercial.id, ()))
             partner.collection_communication_count = counts.get(commercial, 0)
             partner.collection_stage_id = stage
             partner.collection_phase = stage.phase

@@ -140,3 +140,21 @@ class TestRulerConcurrency(RealConnectionsMixin, TransactionCase):
             batch = env_a["collection.communication"]._lock_due_batch(100)
         self.assertEqual(set(emails.ids) - set(batch.ids), set(), "every due contact, on a fresh snapshot")
         cr_a.rollback()
+
+    def test_planning_does_not_wait_for_a_user_editing_an_invoice(self):
+        """An accountant registering a payment holds the invoice's row until they commit; the morning's
+        planning must not queue behind them (nor block them until it commits): the stage pointer is not
+        a column of the invoice."""
+        cr_user, _env_user = self._connect()
+        cr_user.execute("UPDATE account_move SET ref = 'payment being registered' WHERE id = ANY(%s)", (self.move_ids,))
+        cr_plan, env_plan = self._connect()
+        cr_plan.execute("SET LOCAL lock_timeout = '2s'")
+        planned = env_plan["collection.ruler"]._plan_company(
+            env_plan["res.company"].browse(self.company_id), odoo.fields.Date.to_date("2026-03-02")
+        )
+        self.assertEqual(planned, 24)  # D+1: an e-mail and a WhatsApp for each of the 12 customers
+        self.assertEqual(
+            set(env_plan["account.move"].browse(self.move_ids).mapped("collection_stage_id.offset_days")), {1}
+        )
+        cr_plan.commit()
+        cr_user.rollback()

@@ -151,3 +151,31 @@ class TestPlanningSchema(CollectionsCommon):
                 "collection_communication_line_pkey",
             ],
         )
+
+    def test_the_stage_pointer_reads_as_a_field_of_the_invoice(self):
+        """The pointer lives beside the invoice; a collector still filters, sorts and groups invoices by
+        stage, and "no stage" means never reached one."""
+        late = self.make_invoice(self.customer, 300.0, "2026-02-01")  # D+38 on 2026-03-11: the severe stage
+        friendly = self.make_invoice(self.other_customer, 200.0, DUE)  # D+1: friendly
+        fresh = self.make_invoice(self.other_customer, 100.0, "2026-04-30")  # not yet at any stage
+        self.plan(FRIENDLY_DAY)
+        moves = late | friendly | fresh
+        Move = self.env["account.move"].with_user(self.collector)
+        scope = [("id", "in", moves.ids)]
+        self.assertEqual(late.collection_stage_id, self.stages["severe"])
+        self.assertEqual(late.collection_stage_date, fields.Date.to_date(FRIENDLY_DAY))
+        self.assertFalse(fresh.collection_stage_id)
+        self.assertEqual(Move.search([*scope, ("collection_stage_id", "=", self.stages["friendly"].id)]), friendly)
+        self.assertEqual(Move.search([*scope, ("collection_stage_id", "!=", self.stages["friendly"].id)]), late | fresh)
+        self.assertEqual(Move.search([*scope, ("collection_stage_id", "=", False)]), fresh)
+        self.assertEqual(Move.search([*scope, ("collection_stage_id", "!=", False)]), late | friendly)
+        self.assertEqual(Move.search([*scope, ("collection_stage_id", "ilike", self.stages["severe"].name)]), late)
+        self.assertEqual(Move.search([*scope, ("collection_stage_date", "=", FRIENDLY_DAY)]), late | friendly)
+        ordered = Move.search(scope, order="collection_stage_id, id")
+        self.assertEqual(ordered[-1], fresh, "no stage last, as a stored many2one sorts")
+        groups = dict(Move._read_group(scope, ["collection_stage_id"], ["__count"]))
+        self.assertEqual(
+            groups, {self.stages["severe"]: 1, self.stages["friendly"]: 1, self.env["collection.ruler.stage"]: 1}
+        )
+        described = Move.fields_get(["collection_stage_id", "collection_stage_date"], ["sortable", "groupable"])
+        self.assertTrue(all(desc["sortable"] and desc["groupable"] for desc in described.values()), described)

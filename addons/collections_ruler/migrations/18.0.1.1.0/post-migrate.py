@@ -1,12 +1,28 @@
-"""Contact lines lose the columns that only cost: company, currency and the log columns.
+"""Less for PostgreSQL to check and rewrite when a company's first run plans a full ledger.
 
-Their values are the contact's and the invoice's; each of these columns was a foreign
-key PostgreSQL checked on every line the planner inserted. The invoice's own index
-goes too: the unique key (invoice, stage, channel) starts with it.
+- The invoices' stage pointer moves from ``account_move`` to ``collection_invoice_stage``
+  (created by the update): the planner no longer rewrites invoice rows.
+- Contact lines lose the columns that only cost: company, currency and the log columns.
+  Their values are the contact's and the invoice's; each was a foreign key checked on
+  every line inserted. The invoice's own index goes too: the unique key (invoice,
+  stage, channel) starts with it.
 """
+
+from odoo.tools import sql
 
 
 def migrate(cr, version):
+    if sql.column_exists(cr, "account_move", "collection_stage_id"):
+        cr.execute(
+            """
+            INSERT INTO collection_invoice_stage (move_id, stage_id, date)
+            SELECT id, collection_stage_id, COALESCE(collection_stage_date, CURRENT_DATE)
+              FROM account_move
+             WHERE collection_stage_id IS NOT NULL
+                ON CONFLICT (move_id) DO NOTHING
+            """
+        )
+        cr.execute("ALTER TABLE account_move DROP COLUMN collection_stage_id, DROP COLUMN collection_stage_date")
     cr.execute(
         """
         ALTER TABLE collection_communication_line
