@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.osv import expression
-from odoo.tools import SQL
+from odoo.tools import SQL, Query
 
 from ..tools.debt import DebtUpdate, to_decimal, update_debt
 
@@ -53,7 +53,11 @@ class AccountMove(models.Model):
     # where the invoice stands on its ruler, kept in collection.invoice.stage (see there why); searchable,
     # sortable and groupable as if stored (_field_to_sql)
     collection_stage_ids = fields.One2many(
-        "collection.invoice.stage", "move_id", string="Collection Stage Pointer", readonly=True
+        "collection.invoice.stage",
+        "move_id",
+        string="Collection Stage Pointer",
+        readonly=True,
+        groups="collections_ruler.collections_ruler_group_user",
     )
     collection_stage_id = fields.Many2one(
         "collection.ruler.stage",
@@ -137,16 +141,35 @@ class AccountMove(models.Model):
         return self._collection_search_pointer("date", operator, value)
 
     def _collection_search_pointer(self, fname, operator, value):
-        """A domain on the invoice's pointer, with the semantics of a stored field: "not set" and the
-        negative operators include the invoices that never reached a stage."""
-        path = f"collection_stage_ids.{fname}"
+        """A domain on the invoice's pointer with the semantics of a stored field: "not set" (``False``,
+        alone or in a list) is an invoice without a pointer, and the negative operators include those.
+
+        The pointers are searched as superuser: whoever may read the invoices may filter them by stage
+        (the invoices' own record rules still apply to the result)."""
+        pointers = self.env["collection.invoice.stage"].sudo()
+
+        def moves_where(*domain):
+            return pointers._search(list(domain)).subselect("move_id")
+
         if operator in ("=", "!=") and value is False:
-            return [("collection_stage_ids", operator, False)]
+            return [("id", "not in" if operator == "=" else "in", moves_where())]
+        if isinstance(value, Query):  # a path (collection_stage_id.phase) arrives as the stages' query
+            negative = operator in ("not any", "not in")
+            return [("id", "not in" if negative else "in", moves_where((fname, "in", value)))]
+        if operator in ("in", "not in"):
+            values = [value] if not isinstance(value, (list, tuple, set)) else list(value)
+            unset, values = False in values, [v for v in values if v is not False]
+            matching = ("id", operator, moves_where((fname, "in", values)))
+            if not unset:
+                return [matching]
+            if operator == "in":
+                return ["|", matching, ("id", "not in", moves_where())]
+            return [matching, ("id", "in", moves_where())]
+        if operator == "not any":
+            return [("id", "not in", moves_where((fname, "any", value)))]
         if operator in expression.NEGATIVE_TERM_OPERATORS:
-            positive = {"!=": "=", "<>": "=", "not in": "in", "not like": "like", "not ilike": "ilike",
-                        "not =like": "=like", "not =ilike": "=ilike"}[operator]  # fmt: skip
-            return ["!", (path, positive, value)]
-        return [(path, operator, value)]
+            return [("id", "not in", moves_where((fname, expression.TERM_OPERATORS_NEGATION[operator], value)))]
+        return [("id", "in", moves_where((fname, operator, value)))]
 
     def _field_to_sql(self, alias, fname, query=None, flush=True):
         """The pointer as a column of the invoice, for ordering and grouping (and the web client's

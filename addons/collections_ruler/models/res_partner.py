@@ -126,7 +126,8 @@ class ResPartner(models.Model):
         open_moves = self.env["account.move"]._search(
             [("commercial_partner_id", "in", partners.ids), *open_receivable_domain()]
         )
-        self.env.cr.execute(
+        self.env["collection.invoice.stage"].flush_model()
+        rows = self.env.execute_query(  # flushes what the invoices' search reads (a payment just registered)
             SQL(
                 """
                 SELECT DISTINCT ON (m.commercial_partner_id) m.commercial_partner_id, pointer.stage_id
@@ -139,7 +140,7 @@ class ResPartner(models.Model):
                 open_moves.subselect(),
             )
         )
-        stages = dict(self.env.cr.fetchall())
+        stages = dict(rows)
         Stage = self.env["collection.ruler.stage"]
         for partner in self:
             commercial = partner.commercial_partner_id

@@ -226,5 +226,10 @@ class TestAccessAndCompanies(CollectionsCommon):
         self.assertEqual(visible_lines.currency_id, visible_lines.move_id.currency_id)
         with self.assertRaises(AccessError):
             lines.filtered(lambda line: line.company_id == other_company).with_user(self.collector).read(["move_id"])
+        # nor the other company's invoices' stages
+        pointers = self.env["collection.invoice.stage"].sudo().search([("move_id", "in", lines.move_id.ids)])
+        self.assertEqual(pointers.move_id.company_id, self.company | other_company)
+        visible_pointers = self.env["collection.invoice.stage"].with_user(self.collector).search([])
+        self.assertEqual(visible_pointers.move_id.company_id, self.company)
         with self.assertRaises(AccessError):
             other_ruler.with_user(self.collector).sudo(False).read(["name"])

@@ -3,7 +3,7 @@ import datetime
 from freezegun import freeze_time
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import CollectionsCommon
@@ -170,6 +170,13 @@ class TestPlanningSchema(CollectionsCommon):
         self.assertEqual(Move.search([*scope, ("collection_stage_id", "=", False)]), fresh)
         self.assertEqual(Move.search([*scope, ("collection_stage_id", "!=", False)]), late | friendly)
         self.assertEqual(Move.search([*scope, ("collection_stage_id", "ilike", self.stages["severe"].name)]), late)
+        self.assertEqual(
+            Move.search([*scope, ("collection_stage_id", "not in", self.stages["friendly"].ids)]), late | fresh
+        )
+        self.assertEqual(Move.search([*scope, ("collection_stage_id.phase", "=", "severe")]), late)
+        self.assertEqual(
+            Move.search([*scope, ("collection_stage_id", "not any", [("phase", "=", "severe")])]), friendly | fresh
+        )
         self.assertEqual(Move.search([*scope, ("collection_stage_date", "=", FRIENDLY_DAY)]), late | friendly)
         ordered = Move.search(scope, order="collection_stage_id, id")
         self.assertEqual(ordered[-1], fresh, "no stage last, as a stored many2one sorts")
@@ -179,3 +186,33 @@ class TestPlanningSchema(CollectionsCommon):
         )
         described = Move.fields_get(["collection_stage_id", "collection_stage_date"], ["sortable", "groupable"])
         self.assertTrue(all(desc["sortable"] and desc["groupable"] for desc in described.values()), described)
+        # "not set" inside a list, as a stored field reads it
+        friendly_id = self.stages["friendly"].id
+        self.assertEqual(Move.search([*scope, ("collection_stage_id", "in", [friendly_id, False])]), friendly | fresh)
+        self.assertEqual(Move.search([*scope, ("collection_stage_id", "not in", [False])]), late | friendly)
+        self.assertEqual(Move.search([*scope, ("collection_stage_id", "not in", [friendly_id, False])]), late)
+        self.assertEqual(Move.search([*scope, ("collection_stage_date", "in", [False])]), fresh)
+
+        # an accountant without collections rights filters, groups and opens a group by stage too
+        accountant = new_test_user(
+            self.env, login="accountant", groups="account.group_account_invoice", company_id=self.company.id
+        )
+        Move = self.env["account.move"].with_user(accountant)
+        self.assertEqual(Move.search([*scope, ("collection_stage_id", "=", friendly_id)]), friendly)
+        for group in Move.read_group(scope, ["collection_stage_id"], ["collection_stage_id"]):
+            self.assertEqual(Move.search_count(group["__domain"]), group["collection_stage_id_count"])
+
+    def test_a_customers_stage_follows_a_payment_of_the_same_transaction(self):
+        """The customer's stage is the firmest of their open invoices, read after what the transaction
+        changed (a payment just registered), not from what was last written to the database."""
+        severe = self.make_invoice(self.customer, 300.0, "2026-02-01")
+        friendly = self.make_invoice(self.customer, 200.0, DUE)
+        self.plan(FRIENDLY_DAY)
+        self.assertEqual(self.customer.collection_stage_id, self.stages["severe"])
+        self.assertEqual(friendly.collection_stage_id, self.stages["friendly"])
+        self.env["account.payment.register"].with_context(active_model="account.move", active_ids=severe.ids).create(
+            {"payment_date": FRIENDLY_DAY}
+        ).action_create_payments()
+        self.assertEqual(severe.payment_state, "paid")
+        self.customer.invalidate_recordset(["collection_stage_id"])
+        self.assertEqual(self.customer.collection_stage_id, self.stages["friendly"])
