@@ -25,13 +25,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import ROOT, ensure_database, free_port, open_registry, pg_environment
-from bench_ruler import insert_receivables, prepare_ruler
+from bench_ruler import insert_receivables, prepare_ruler, remove_receivables
 
 HOLD = "2999-01-01"
 
 
 def queue_contacts(registry, count, jobs):
-    """``count`` queued e-mail contacts held back, the other crons out of the way; returns their ids."""
+    """``count`` queued e-mail contacts held back, the other crons out of the way: (their ids, the
+    receivables' prefix)."""
     import odoo  # noqa: PLC0415
     from odoo import api  # noqa: PLC0415
 
@@ -40,9 +41,8 @@ def queue_contacts(registry, count, jobs):
         company, journal = prepare_ruler(env)
         today = company._collection_today()
         # about one e-mail contact per three receivables on the bench's spread of due dates
-        insert_receivables(
-            cr, company.id, journal.id, company.currency_id.id, count * 5, today, prefix=f"W{jobs}-{time.time_ns()}"
-        )
+        prefix = f"W{jobs}-{time.time_ns()}"
+        insert_receivables(cr, company.id, journal.id, company.currency_id.id, count * 5, today, prefix=prefix)
         cr.execute("ANALYZE account_move")
         env["collection.ruler"]._plan_company(company, today)
         cr.execute(
@@ -59,7 +59,7 @@ def queue_contacts(registry, count, jobs):
         cr.execute("UPDATE ir_cron SET nextcall = %s", (HOLD,))
         cr.execute("DELETE FROM ir_cron_trigger")
         cr.commit()
-    return ids
+    return ids, prefix
 
 
 def release(registry, ids):
@@ -134,7 +134,7 @@ def serve(db, jobs, log):
 
 
 def run(registry, db, contacts, jobs):
-    ids = queue_contacts(registry, contacts, jobs)
+    ids, prefix = queue_contacts(registry, contacts, jobs)
     log = Path(tempfile.gettempdir()) / f"{db}-{jobs}-jobs.log"
     server = serve(db, jobs, log)
     try:
@@ -153,6 +153,8 @@ def run(registry, db, contacts, jobs):
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
     mails, messages = duplicates(registry, ids)
+    with registry.cursor() as cr:
+        remove_receivables(cr, prefix)  # the next run plans only its own
     return elapsed, sent, mails, messages
 
 

@@ -567,7 +567,8 @@ class CollectionCommunication(models.Model):
         report_ids = {}
         for attachment in self.env["ir.attachment"].create(reports) if reports else []:
             report_ids.setdefault(attachment.res_id, []).append(attachment.id)
-        langs = template._render_lang(self.ids)
+        template_langs = template._render_lang(self.ids)
+        langs = {comm.id: template_langs.get(comm.id) or comm.partner_id.lang or self.env.lang for comm in self}
         default_reply_to = self._notify_get_reply_to()
         comment = self.env.ref("mail.mt_comment")
         layout = "mail.mail_notification_light"
@@ -575,7 +576,7 @@ class CollectionCommunication(models.Model):
         for comm in self:
             values = rendered[comm.id]
             company = comm.company_id
-            lang = langs.get(comm.id) or comm.partner_id.lang or self.env.lang
+            lang = langs[comm.id]
             sender = company.email_formatted or self.env.user.email_formatted or values.get("email_from")
             message_values.append(
                 {
@@ -612,7 +613,7 @@ class CollectionCommunication(models.Model):
         mail_values = []
         model_description = {}
         for comm, message in zip(self, messages, strict=True):
-            lang = langs.get(comm.id) or comm.partner_id.lang or self.env.lang
+            lang = langs[comm.id]
             if lang not in model_description:
                 model_description[lang] = comm.with_context(lang=lang)._get_model_description(self._name)
             # Odoo's own rendering of a notification's layout, given what the batch already knows

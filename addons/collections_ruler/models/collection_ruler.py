@@ -212,9 +212,10 @@ class CollectionRuler(models.Model):
         """Move each invoice's stage pointer to the stage it reached today, in one statement.
 
         The pointer (``collection.invoice.stage``) is the idempotency key of planning:
-        an invoice moves to a stage once, so a rerun, a replay or a second worker
-        finds nothing more to do. Invoices already on the ruler have their pointer
-        updated, the others get one. Returns [(move_id, partner_id, ruler_id, stage_id)].
+        an invoice moves to a stage once, so a rerun or a replay finds nothing more to
+        do, and a planner running at the same time fails to serialize (REPEATABLE READ)
+        and is retried. Invoices already on the ruler have their pointer updated, the
+        others get one. Returns [(move_id, partner_id, ruler_id, stage_id)].
         """
         earliest_offset = min(rulers.stage_ids.mapped("offset_days"))
         self.env.cr.execute(
