@@ -3,7 +3,7 @@
 {
     "name": "Collections Ruler (Régua de Cobrança)",
     "summary": "Automatic, respectful follow-up of overdue receivables over e-mail, SMS, WhatsApp, letter and phone",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Accounting/Accounting",
     "author": "Cobrança for Odoo",
     "license": "LGPL-3",

@@ -157,34 +157,33 @@ def build(env, size, today):
         """,
         params,
     )
-    # Five contacts per invoice, one per stage, on the day the stage fired; 10 % failed.
+    # Five contacts per invoice, one per stage, on the day the stage fired; 10 % failed. Each stage an
+    # invoice reached is a row of collection_invoice_stage (the last one current), and its contact shares
+    # the row's group: that pair is a contact line.
     cr.execute(
         """
         WITH plan AS (
-            SELECT b.*, s.stage_id, s.offset_days, s.k,
+            SELECT b.*, s.stage_id, s.offset_days, s.k, nextval('collection_invoice_stage_plan_group_seq') AS grp,
                    (ARRAY['email', 'sms', 'whatsapp'])[1 + (b.n + s.k) %% 3] AS channel
               FROM bench_invoice b
              CROSS JOIN LATERAL unnest(%(stages)s::int[], %(offsets)s::int[]) WITH ORDINALITY
                    AS s(stage_id, offset_days, k)
-        ), comms AS (
-            INSERT INTO collection_communication (partner_id, company_id, ruler_id, stage_id, channel, state,
-                                                  plan_date, scheduled_at, sent_at, amount_due, link_opened_at,
-                                                  external_id)
-            SELECT partner_id, %(company)s, %(ruler)s, stage_id, channel,
-                   CASE WHEN (n + k) %% 10 = 0 THEN 'failed' ELSE 'sent' END, due + offset_days,
-                   (due + offset_days) + time '12:00', (due + offset_days) + time '12:00', amount,
-                   CASE WHEN (n * k) %% 4 = 0 THEN (due + offset_days) + time '15:00' END,
-                   n || '/' || stage_id || '/' || channel
+        ), reached AS (
+            INSERT INTO collection_invoice_stage (move_id, stage_id, date, current, amount_residual, plan_group)
+            SELECT move_id, stage_id, due + offset_days, k = cardinality(%(stages)s::int[]), amount, grp
               FROM plan
-            RETURNING id, external_id
         )
-        INSERT INTO collection_communication_line (communication_id, move_id, stage_id, channel, amount_residual)
-        SELECT comms.id, plan.move_id, plan.stage_id, plan.channel, plan.amount
-          FROM comms JOIN plan ON comms.external_id = plan.n || '/' || plan.stage_id || '/' || plan.channel
+        INSERT INTO collection_communication (partner_id, company_id, ruler_id, stage_id, channel, state,
+                                              plan_date, scheduled_at, sent_at, amount_due, link_opened_at,
+                                              plan_group)
+        SELECT partner_id, %(company)s, %(ruler)s, stage_id, channel,
+               CASE WHEN (n + k) %% 10 = 0 THEN 'failed' ELSE 'sent' END, due + offset_days,
+               (due + offset_days) + time '12:00', (due + offset_days) + time '12:00', amount,
+               CASE WHEN (n * k) %% 4 = 0 THEN (due + offset_days) + time '15:00' END, grp
+          FROM plan
         """,
         params,
     )
-    cr.execute("UPDATE collection_communication SET external_id = NULL WHERE external_id LIKE '%%/%%'")
     # An experiment: the second stage's e-mails alternate between two texts.
     stage = stages[1]
     variants = env["collection.ruler.stage.variant"].create(
@@ -203,7 +202,7 @@ def build(env, size, today):
     )
     for table in (
         "account_move", "account_move_line", "account_partial_reconcile", "account_payment", "res_partner",
-        "collection_communication", "collection_communication_line",
+        "collection_communication", "collection_invoice_stage",
     ):  # fmt: skip
         cr.execute(f"ANALYZE {table}")
     cr.execute("SELECT COUNT(*) FROM collection_communication")

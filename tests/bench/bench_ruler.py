@@ -120,8 +120,8 @@ def remove_receivables(cr, prefix="BENCH"):
     """Delete the committed receivables of ``insert_receivables``; archive their customers (deleting
     them checks every table that refers to a partner, minutes for nothing)."""
     cr.execute(
-        "DELETE FROM collection_communication c USING collection_communication_line l, account_move m "
-        "WHERE l.communication_id = c.id AND m.id = l.move_id AND m.name LIKE %s",
+        "DELETE FROM collection_communication c USING collection_invoice_stage reached, account_move m "
+        "WHERE reached.plan_group = c.plan_group AND m.id = reached.move_id AND m.name LIKE %s",
         (f"{prefix}/%",),
     )
     cr.execute("DELETE FROM account_move WHERE name LIKE %s", (f"{prefix}/%",))

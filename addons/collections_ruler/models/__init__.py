@@ -7,8 +7,8 @@ from . import collection_agreement_installment
 from . import account_chart_template
 from . import collection_ruler_stage
 from . import collection_communication
-from . import collection_communication_line
 from . import collection_invoice_stage
+from . import collection_communication_line
 from . import res_partner
 from . import account_move
 from . import account_partial_reconcile

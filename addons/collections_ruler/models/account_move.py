@@ -56,6 +56,7 @@ class AccountMove(models.Model):
         "collection.invoice.stage",
         "move_id",
         string="Collection Stage Pointer",
+        domain=[("current", "=", True)],
         readonly=True,
         groups="collections_ruler.collections_ruler_group_user",
     )
@@ -149,7 +150,7 @@ class AccountMove(models.Model):
         pointers = self.env["collection.invoice.stage"].sudo()
 
         def moves_where(*domain):
-            return pointers._search(list(domain)).subselect("move_id")
+            return pointers._search([("current", "=", True), *domain]).subselect("move_id")
 
         if operator in ("=", "!=") and value is False:
             return [("id", "not in" if operator == "=" else "in", moves_where())]
@@ -178,9 +179,10 @@ class AccountMove(models.Model):
             pointer = self.env["collection.invoice.stage"]
             column = "stage_id" if fname == "collection_stage_id" else "date"
             return SQL(
-                "(SELECT %s FROM collection_invoice_stage pointer WHERE pointer.move_id = %s)",
+                "(SELECT %s FROM collection_invoice_stage pointer WHERE pointer.move_id = %s AND pointer.current)",
                 SQL.identifier("pointer", column, to_flush=pointer._fields[column] if flush else None),
                 SQL.identifier(alias, "id"),
+                to_flush=pointer._fields["current"] if flush else None,
             )
         return super()._field_to_sql(alias, fname, query, flush)
 

@@ -117,7 +117,7 @@ class CollectionAgingReport(models.Model):
         ],
         "account.partial.reconcile": ["amount", "max_date", "debit_move_id", "credit_move_id"],
         "account.move": ["commercial_partner_id", "invoice_user_id"],
-        "collection.invoice.stage": ["move_id", "stage_id"],
+        "collection.invoice.stage": ["move_id", "stage_id", "current"],
         "account.account": ["account_type"],
         "res.partner": ["collection_user_id", "collection_risk_level"],
         "res.company": ["collection_user_id", "currency_id"],
@@ -188,7 +188,7 @@ class CollectionAgingReport(models.Model):
                     SELECT line_id FROM undone) candidate
               JOIN account_move_line line ON line.id = candidate.id
               JOIN account_move move ON move.id = line.move_id
-              LEFT JOIN collection_invoice_stage pointer ON pointer.move_id = move.id
+              LEFT JOIN collection_invoice_stage pointer ON pointer.move_id = move.id AND pointer.current
               JOIN res_company company ON company.id = line.company_id
               JOIN res_partner partner ON partner.id = move.commercial_partner_id
               LEFT JOIN undone ON undone.line_id = line.id

@@ -600,7 +600,7 @@ class CollectionAgreement(models.Model):
         moves._collection_set_due_date(day)
         # The customer's own ruler takes over from the first stage.
         moves.write({"collection_ruler_id": False})
-        moves.sudo().collection_stage_ids.unlink()
+        moves.sudo().collection_stage_ids.write({"current": False})
 
     def _create_discount_revert(self, revert, day):
         move = self.env["account.move"].create(

@@ -122,6 +122,11 @@ class CollectionCommunication(models.Model):
     )
     amount_due = fields.Monetary(string="Due when Planned", readonly=True)
     line_ids = fields.One2many("collection.communication.line", "communication_id", readonly=True)
+    plan_group = fields.Integer(
+        readonly=True,
+        copy=False,
+        help="The invoices' stages this contact covers (collection.invoice.stage) carry the same number.",
+    )
     move_ids = fields.Many2many(
         "account.move", string="Invoices", compute="_compute_move_ids", search="_search_move_ids"
     )
@@ -151,6 +156,16 @@ class CollectionCommunication(models.Model):
     letter_attachment_id = fields.Many2one("ir.attachment", string="Letter", readonly=True)
     letter_printed = fields.Boolean(readonly=True)
     external_id = fields.Char(string="Gateway Reference", readonly=True)
+
+    def init(self):
+        # a group of contacts has one per channel: with the stage rows' (invoice, stage) key, no invoice
+        # is contacted twice for a stage on a channel; the lines' view joins through it
+        self.env.cr.execute(
+            """
+            CREATE UNIQUE INDEX IF NOT EXISTS collection_communication_plan_group_channel_unique
+                ON collection_communication (plan_group, channel) WHERE plan_group IS NOT NULL
+            """
+        )
 
     @api.depends("partner_id", "stage_id", "channel")
     def _compute_name(self):

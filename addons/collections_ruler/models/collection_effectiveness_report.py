@@ -39,9 +39,11 @@ class CollectionEffectivenessReport(models.Model):
     _depends = {
         "collection.communication": [
             "company_id", "partner_id", "ruler_id", "stage_id", "channel", "variant_id", "state", "link_opened_at",
-            "sent_at", "scheduled_at", "mail_message_id",
+            "sent_at", "scheduled_at", "mail_message_id", "plan_group",
         ],
         "collection.communication.line": ["communication_id", "move_id", "amount_residual"],
+        # what the lines' view reads
+        "collection.invoice.stage": ["move_id", "stage_id", "amount_residual", "plan_group"],
         "collection.ruler.stage": ["ruler_id", "phase"],
         "account.partial.reconcile": ["amount", "max_date", "debit_move_id", "credit_move_id"],
         "account.move.line": ["move_id"],

@@ -8,6 +8,7 @@ from odoo.tools import SQL
 from ..tools.schedule import CONTACT_TIME_HOURS, ContactWindow, InvalidContactWindowError, next_contact_moment
 from .account_move import open_receivable_sql
 from .collection_communication import skip_reason_sql
+from .collection_invoice_stage import PLAN_GROUP_SEQUENCE
 from .collection_ruler_stage import WRITTEN_CHANNELS
 
 _logger = logging.getLogger(__name__)
@@ -188,20 +189,19 @@ class CollectionRuler(models.Model):
         if not rulers:
             return 0
         self.env.flush_all()
-        advanced = self._plan_advance_stages(company, day, rulers)
-        created = self._plan_insert_communications(company, day, rulers, advanced) if advanced else 0
-        if created >= ANALYZE_AFTER:
+        advanced, created = self._plan_advance_stages(company, day, rulers)
+        if advanced >= ANALYZE_AFTER:
             # PostgreSQL's statistics do not know yet what this transaction inserted: on a big day (the
             # first run on a full ledger) the measures' lookups below would be planned for empty tables
             # and scan them once per invoice (minutes at 100,000 receivables instead of a second)
-            self.env.cr.execute("ANALYZE collection_communication, collection_communication_line")
+            self.env.cr.execute("ANALYZE collection_invoice_stage, collection_communication")
         measured = self._plan_apply_due_measures(company, day)
         self.env.invalidate_all()
         if not (advanced or measured):
             return 0
         _logger.info(
             "collections: %s invoices reached a stage, %s contacts planned, measures taken on %s invoices (%s)",
-            len(advanced),
+            advanced,
             created,
             measured,
             company.name,
@@ -209,26 +209,39 @@ class CollectionRuler(models.Model):
         return created
 
     def _plan_advance_stages(self, company, day, rulers):
-        """Move each invoice's stage pointer to the stage it reached today, in one statement.
+        """Move each invoice to the stage it reached today and plan its contacts, in one statement.
 
-        The pointer (``collection.invoice.stage``) is the idempotency key of planning:
-        an invoice moves to a stage once, so a rerun or a replay finds nothing more to
-        do, and a planner running at the same time fails to serialize (REPEATABLE READ)
-        and is retried. Invoices already on the ruler have their pointer updated, the
-        others get one. Returns [(move_id, partner_id, ruler_id, stage_id)].
+        The stage rows (``collection.invoice.stage``) are the idempotency key of planning:
+        an invoice reaches a stage once (unique per invoice and stage), and the current
+        one moves only from the stage this planner read, so a rerun or a replay finds
+        nothing more to do, and a planner running at the same time fails to serialize
+        (REPEATABLE READ) and is retried.
+
+        Grouped per customer (or per invoice): when several of a customer's invoices
+        reach different stages the same day, they go in **one** message per channel,
+        the firmest stage's (its text, channels and measures' notice), every invoice
+        listed. The contacts of a group and the stage rows they cover share a
+        ``plan_group`` (the lines' view joins them). Each stage row keeps the stage its
+        invoice reached. A channel the customer opted out of, or not their preferred
+        one, is recorded as skipped so the audit trail says why nobody was contacted.
+        An invoice coming back to a stage it already reached (an agreement's breach
+        restarts the ruler) stands there again without a second contact.
+
+        Returns (invoices moved, contacts created).
         """
         earliest_offset = min(rulers.stage_ids.mapped("offset_days"))
+        schedule = rulers._plan_first_send_moments(company, day)
         self.env.cr.execute(
             SQL(
                 """
             WITH candidate AS MATERIALIZED (
                 SELECT m.id AS move_id, m.commercial_partner_id AS partner_id, m.amount_residual_signed,
-                       m.collection_ruler_id AS move_ruler_id,
+                       m.amount_residual, m.collection_ruler_id AS move_ruler_id,
                        %(day)s::date - m.invoice_date_due AS days_from_due, pointer.id AS pointer_id,
                        pointer.stage_id AS current_stage_id
                   FROM account_move m
                   JOIN res_partner p ON p.id = m.commercial_partner_id
-                  LEFT JOIN collection_invoice_stage pointer ON pointer.move_id = m.id
+                  LEFT JOIN collection_invoice_stage pointer ON pointer.move_id = m.id AND pointer.current
                  WHERE m.company_id = %(company_id)s
                    AND %(open)s
                    AND m.invoice_date_due <= %(day)s::date - %(earliest_offset)s
@@ -259,7 +272,8 @@ class CollectionRuler(models.Model):
             reached AS (
                 SELECT DISTINCT ON (c.move_id)
                        c.move_id, c.partner_id, COALESCE(mr.id, pr.ruler_id) AS ruler_id, s.id AS stage_id,
-                       s.offset_days, c.pointer_id, c.current_stage_id
+                       s.offset_days, s.sequence, c.pointer_id, c.current_stage_id, c.amount_residual,
+                       c.amount_residual_signed
                   FROM candidate c
                   JOIN partner_ruler pr ON pr.partner_id = c.partner_id
                   -- installments of an active agreement follow the agreement's ruler
@@ -269,139 +283,85 @@ class CollectionRuler(models.Model):
                  ORDER BY c.move_id, s.offset_days DESC, s.sequence DESC, s.id DESC
             ),
             moving AS MATERIALIZED (
-                SELECT r.*
+                SELECT r.*, CASE WHEN ruler.group_by_partner THEN 0 ELSE r.move_id END AS group_key
                   FROM reached r
+                  JOIN collection_ruler ruler ON ruler.id = r.ruler_id
                   LEFT JOIN collection_ruler_stage cur ON cur.id = r.current_stage_id
                  WHERE cur.id IS NULL
                     OR r.offset_days > cur.offset_days
                     OR (cur.ruler_id <> r.ruler_id AND r.offset_days >= cur.offset_days AND r.stage_id <> cur.id)
             ),
-            moved AS (
+            -- one group of contacts per customer and ruler (or per invoice), on the firmest stage reached
+            grouped AS MATERIALIZED (
+                SELECT nextval(%(plan_group_sequence)s) AS plan_group, g.*
+                  FROM (SELECT DISTINCT ON (partner_id, ruler_id, group_key)
+                               partner_id, ruler_id, group_key, stage_id AS firm_stage_id
+                          FROM moving
+                         ORDER BY partner_id, ruler_id, group_key, offset_days DESC, sequence DESC, stage_id DESC) g
+            ),
+            retired AS (
                 UPDATE collection_invoice_stage pointer
-                   SET stage_id = mv.stage_id, date = %(day)s
+                   SET current = FALSE
                   FROM moving mv
                  WHERE pointer.id = mv.pointer_id
                    -- another planner moved the pointer since our snapshot: it owns this invoice today
-                   AND pointer.stage_id = mv.current_stage_id
+                   AND pointer.current AND pointer.stage_id = mv.current_stage_id
                 RETURNING pointer.move_id
             ),
-            started AS (
-                INSERT INTO collection_invoice_stage (move_id, stage_id, date)
-                SELECT mv.move_id, mv.stage_id, %(day)s FROM moving mv WHERE mv.pointer_id IS NULL
-                    ON CONFLICT (move_id) DO NOTHING
-                RETURNING move_id
+            stood AS (
+                INSERT INTO collection_invoice_stage (move_id, stage_id, date, current, amount_residual, plan_group)
+                SELECT mv.move_id, mv.stage_id, %(day)s, TRUE, mv.amount_residual, g.plan_group
+                  FROM moving mv
+                  JOIN grouped g USING (partner_id, ruler_id, group_key)
+                 WHERE mv.pointer_id IS NULL OR mv.move_id IN (SELECT move_id FROM retired)
+                    ON CONFLICT (move_id, stage_id) DO UPDATE SET current = TRUE, date = EXCLUDED.date
+                RETURNING move_id, plan_group, xmax = 0 AS fresh
+            ),
+            covered AS MATERIALIZED (
+                SELECT st.plan_group, SUM(mv.amount_residual_signed) AS amount_due
+                  FROM stood st
+                  JOIN moving mv ON mv.move_id = st.move_id
+                 WHERE st.fresh
+                 GROUP BY st.plan_group
+            ),
+            contacts AS (
+                INSERT INTO collection_communication
+                       (partner_id, company_id, ruler_id, stage_id, phase, channel, state, reason_code,
+                        plan_date, scheduled_at, amount_due, attempt_count, letter_printed, plan_group,
+                        create_uid, create_date, write_uid, write_date)
+                SELECT g.partner_id, %(company_id)s, g.ruler_id, g.firm_stage_id, s.phase, ch.channel,
+                       CASE WHEN skip.reason IS NULL THEN 'queued' ELSE 'skipped' END, skip.reason,
+                       %(day)s, sched.moment, cov.amount_due, 0, FALSE, g.plan_group,
+                       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
+                  FROM covered cov
+                  JOIN grouped g ON g.plan_group = cov.plan_group
+                  JOIN res_partner p ON p.id = g.partner_id
+                  JOIN collection_ruler r ON r.id = g.ruler_id
+                  JOIN collection_ruler_stage s ON s.id = g.firm_stage_id
+                  JOIN unnest(%(schedule_rulers)s::int[], %(schedule_moments)s::timestamp[])
+                       AS sched(ruler_id, moment) ON sched.ruler_id = g.ruler_id
+                 CROSS JOIN LATERAL (VALUES ('email', s.channel_email), ('sms', s.channel_sms),
+                                            ('whatsapp', s.channel_whatsapp), ('letter', s.channel_letter),
+                                            ('phone', s.channel_phone)) AS ch(channel, enabled)
+                 CROSS JOIN LATERAL (SELECT %(skip_reason)s AS reason) skip
+                 WHERE ch.enabled
+                 ORDER BY g.plan_group  -- the contacts numbered in the customers' order, as they go out
+                RETURNING id
             )
-            SELECT mv.move_id, mv.partner_id, mv.ruler_id, mv.stage_id
-              FROM moving mv
-              JOIN (SELECT move_id FROM moved UNION ALL SELECT move_id FROM started) done ON done.move_id = mv.move_id
+            SELECT (SELECT COUNT(*) FROM stood), (SELECT COUNT(*) FROM contacts)
             """,
                 day=day,
                 company_id=company.id,
                 earliest_offset=earliest_offset,
                 open=open_receivable_sql("m"),
-            )
-        )
-        return self.env.cr.fetchall()
-
-    def _plan_insert_communications(self, company, day, rulers, advanced):
-        """Create the contacts of the invoices that just reached a stage, with their lines.
-
-        Grouped per customer (or per invoice): when several of a customer's invoices
-        reach different stages the same day, they go in **one** message per channel,
-        the firmest stage's (its text, channels and measures' notice), every invoice
-        listed. Each line keeps the stage its invoice reached, the key that stops a
-        stage from contacting an invoice twice. A channel the customer opted out of,
-        or not their preferred one, is recorded as skipped so the audit trail says why
-        nobody was contacted.
-        """
-        moves, partners, ruler_ids, stages = (list(column) for column in zip(*advanced, strict=True))
-        schedule = rulers._plan_first_send_moments(company, day)
-        self.env.cr.execute(
-            SQL(
-                """
-            WITH advanced AS (
-                SELECT * FROM unnest(%(moves)s::int[], %(partners)s::int[], %(rulers)s::int[], %(stages)s::int[])
-                    AS a(move_id, partner_id, ruler_id, stage_id)
-            ),
-            firm AS (
-                SELECT a.*, first_value(a.stage_id) OVER (
-                           PARTITION BY a.partner_id, a.ruler_id,
-                                        CASE WHEN r.group_by_partner THEN 0 ELSE a.move_id END
-                           ORDER BY s.offset_days DESC, s.sequence DESC, s.id DESC) AS firm_stage_id
-                  FROM advanced a
-                  JOIN collection_ruler r ON r.id = a.ruler_id
-                  JOIN collection_ruler_stage s ON s.id = a.stage_id
-            ),
-            targets AS (
-                SELECT a.move_id, a.partner_id, a.ruler_id, a.stage_id AS line_stage_id, a.firm_stage_id AS stage_id,
-                       ch.channel, m.amount_residual, m.amount_residual_signed, r.group_by_partner,
-                       %(skip_reason)s AS skip_reason
-                  FROM firm a
-                  JOIN account_move m ON m.id = a.move_id
-                  JOIN res_partner p ON p.id = a.partner_id
-                  JOIN collection_ruler r ON r.id = a.ruler_id
-                  JOIN collection_ruler_stage s ON s.id = a.firm_stage_id
-                 CROSS JOIN LATERAL (VALUES ('email', s.channel_email), ('sms', s.channel_sms),
-                                            ('whatsapp', s.channel_whatsapp), ('letter', s.channel_letter),
-                                            ('phone', s.channel_phone)) AS ch(channel, enabled)
-                 WHERE ch.enabled
-            ),
-            grouped AS MATERIALIZED (
-                SELECT nextval('collection_communication_id_seq') AS id, g.*
-                  FROM (SELECT partner_id, ruler_id, stage_id, channel, skip_reason,
-                               array_agg(move_id ORDER BY move_id) AS move_ids,
-                               SUM(amount_residual_signed) AS amount_due
-                          FROM targets
-                         GROUP BY partner_id, ruler_id, stage_id, channel, skip_reason,
-                                  CASE WHEN group_by_partner THEN 0 ELSE move_id END) g
-            ),
-            inserted AS (
-                INSERT INTO collection_communication
-                       (id, partner_id, company_id, ruler_id, stage_id, phase, channel, state, reason_code,
-                        plan_date, scheduled_at, amount_due, attempt_count, letter_printed,
-                        create_uid, create_date, write_uid, write_date)
-                SELECT g.id, g.partner_id, %(company_id)s, g.ruler_id, g.stage_id, s.phase, g.channel,
-                       CASE WHEN g.skip_reason IS NULL THEN 'queued' ELSE 'skipped' END, g.skip_reason,
-                       %(day)s, sched.moment, g.amount_due, 0, FALSE,
-                       %(uid)s, NOW() AT TIME ZONE 'UTC', %(uid)s, NOW() AT TIME ZONE 'UTC'
-                  FROM grouped g
-                  JOIN collection_ruler_stage s ON s.id = g.stage_id
-                  JOIN unnest(%(schedule_rulers)s::int[], %(schedule_moments)s::timestamp[])
-                       AS sched(ruler_id, moment) ON sched.ruler_id = g.ruler_id
-                RETURNING id
-            ),
-            lines AS (
-                INSERT INTO collection_communication_line
-                       (communication_id, move_id, stage_id, channel, amount_residual)
-                SELECT g.id, t.move_id, t.line_stage_id, t.channel, t.amount_residual
-                  FROM grouped g
-                  JOIN targets t ON t.partner_id = g.partner_id AND t.stage_id = g.stage_id AND t.channel = g.channel
-                                AND t.move_id = ANY(g.move_ids)
-                    ON CONFLICT (move_id, stage_id, channel) DO NOTHING
-                RETURNING communication_id
-            )
-            -- each new contact, and whether it got any invoice (the unique key may have refused them all)
-            SELECT g.id, covered.communication_id IS NOT NULL
-              FROM grouped g
-              LEFT JOIN (SELECT DISTINCT communication_id FROM lines) covered ON covered.communication_id = g.id
-            """,
-                moves=moves,
-                partners=partners,
-                rulers=ruler_ids,
-                stages=stages,
-                company_id=company.id,
-                day=day,
+                plan_group_sequence=PLAN_GROUP_SEQUENCE,
                 uid=self.env.uid,
                 schedule_rulers=list(schedule),
                 schedule_moments=list(schedule.values()),
                 skip_reason=skip_reason_sql(SQL("ch.channel")),
             )
         )
-        rows = self.env.cr.fetchall()
-        orphans = [comm_id for comm_id, covered in rows if not covered]
-        if orphans:
-            self.env.cr.execute("DELETE FROM collection_communication WHERE id = ANY(%s)", (orphans,))
-        return len(rows) - len(orphans)
+        return self.env.cr.fetchone()
 
     def _plan_first_send_moments(self, company, day):
         """{ruler id: first moment (UTC, naive) its contacts of ``day`` may go out}."""
@@ -429,7 +389,7 @@ class CollectionRuler(models.Model):
             WITH due AS (
                 SELECT m.id AS move_id, s.id AS stage_id, s.action_negativacao, s.action_agency
                   FROM account_move m
-                  JOIN collection_invoice_stage pointer ON pointer.move_id = m.id
+                  JOIN collection_invoice_stage pointer ON pointer.move_id = m.id AND pointer.current
                   JOIN collection_ruler_stage s ON s.id = pointer.stage_id
                  WHERE m.company_id = %(company_id)s
                    AND (s.action_credit_hold OR s.action_negativacao OR s.action_agency)
@@ -438,10 +398,11 @@ class CollectionRuler(models.Model):
                    AND m.collection_excluded IS NOT TRUE
                    AND (m.collection_promise_date IS NULL OR m.collection_promise_date < %(day)s)
                    AND EXISTS (
+                       -- a written notice of this stage about this invoice went out (the contacts that
+                       -- covered the invoice at its current stage share the stage row's group)
                        SELECT 1
-                         FROM collection_communication_line l
-                         JOIN collection_communication c ON c.id = l.communication_id
-                        WHERE l.move_id = m.id AND l.stage_id = s.id AND c.state = 'sent'
+                         FROM collection_communication c
+                        WHERE c.plan_group = pointer.plan_group AND c.state = 'sent'
                           AND c.channel IN %(written)s
                           AND c.sent_at::date + s.measure_wait_days <= %(day)s::date)
             )

@@ -134,7 +134,7 @@ class ResPartner(models.Model):
                   FROM collection_invoice_stage pointer
                   JOIN account_move m ON m.id = pointer.move_id
                   JOIN collection_ruler_stage s ON s.id = pointer.stage_id
-                 WHERE pointer.move_id IN %s
+                 WHERE pointer.move_id IN %s AND pointer.current
                  ORDER BY m.commercial_partner_id, s.offset_days DESC, s.id
                 """,
                 open_moves.subselect(),

@@ -43,16 +43,16 @@ class TestRulerPlan(CollectionsCommon):
         other_invoice = self.make_invoice(self.customer, 100, DUE, company=other)
         planned = self.make_invoice(self.other_customer, 100, DUE)
         Ruler = type(self.env["collection.ruler"])
-        real_insert = Ruler._plan_insert_communications
+        real_plan = Ruler._plan_advance_stages
 
-        def insert_failing_for_other(ruler, company, *args):
-            result = real_insert(ruler, company, *args)  # rows written, then the failure: all must go
+        def plan_failing_for_other(ruler, company, *args):
+            result = real_plan(ruler, company, *args)  # rows written, then the failure: all must go
             if company == other:
                 raise ValueError("stage template lost")
             return result
 
         with (
-            patch.object(Ruler, "_plan_insert_communications", insert_failing_for_other),
+            patch.object(Ruler, "_plan_advance_stages", plan_failing_for_other),
             mute_logger("odoo.addons.collections_ruler.models.collection_ruler"),
         ):
             self.plan("2026-03-11")

@@ -1,0 +1,57 @@
+"""A contact line is no longer a row per invoice and channel, but the pair of a stage an
+invoice reached (``collection_invoice_stage``, which now keeps every stage reached, the
+current one marked) and the contacts that covered it (same ``plan_group``).
+
+- The existing pointers are the current stages.
+- Each invoice and stage of the old lines becomes a stage row (the pointer's, if it is
+  the current stage); the contacts that covered it, one per channel, get its group.
+- The old lines' table is dropped.
+"""
+
+from odoo.tools import sql
+
+PLAN_GROUP_SEQUENCE = "collection_invoice_stage_plan_group_seq"
+
+
+def migrate(cr, version):
+    cr.execute("UPDATE collection_invoice_stage SET current = TRUE WHERE current IS NULL")
+    if not sql.table_exists(cr, "collection_communication_line_v11"):
+        return
+    cr.execute(
+        """
+        INSERT INTO collection_invoice_stage (move_id, stage_id, date, current, amount_residual, plan_group)
+        SELECT l.move_id, l.stage_id, MIN(COALESCE(c.plan_date, c.create_date::date)), FALSE,
+               MAX(l.amount_residual), MIN(l.communication_id)
+          FROM collection_communication_line_v11 l
+          JOIN collection_communication c ON c.id = l.communication_id
+         GROUP BY l.move_id, l.stage_id
+            ON CONFLICT (move_id, stage_id) DO UPDATE
+           SET amount_residual = EXCLUDED.amount_residual, plan_group = EXCLUDED.plan_group
+        """
+    )
+    cr.execute(
+        """
+        WITH covered AS (
+            SELECT l.communication_id, MIN(r.plan_group) AS plan_group
+              FROM collection_communication_line_v11 l
+              JOIN collection_invoice_stage r ON r.move_id = l.move_id AND r.stage_id = l.stage_id
+             GROUP BY l.communication_id
+        ),
+        -- one contact per group and channel (the planner never made two)
+        kept AS (
+            SELECT cv.communication_id, cv.plan_group,
+                   ROW_NUMBER() OVER (PARTITION BY cv.plan_group, c.channel ORDER BY c.id) AS rank
+              FROM covered cv
+              JOIN collection_communication c ON c.id = cv.communication_id
+        )
+        UPDATE collection_communication c
+           SET plan_group = kept.plan_group
+          FROM kept
+         WHERE c.id = kept.communication_id AND kept.rank = 1
+        """
+    )
+    cr.execute(
+        "SELECT setval(%s, GREATEST((SELECT MAX(plan_group) FROM collection_invoice_stage), 1))",
+        (PLAN_GROUP_SEQUENCE,),
+    )
+    cr.execute("DROP TABLE collection_communication_line_v11")
