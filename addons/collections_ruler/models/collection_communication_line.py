@@ -1,4 +1,4 @@
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
@@ -69,8 +69,9 @@ class CollectionCommunicationLine(models.Model):
         query.add_where(SQL("%s IN %s", SQL.identifier(self._table, "stage_record_id"), tuple(ids) or (0,)))
         return query
 
+    # a view has nothing to insert into: the stage row and the contact's group are written instead
     @api.model_create_multi
-    def create(self, vals_list):
+    def create(self, vals_list):  # pylint: disable=method-required-super
         """Link invoices to a contact by hand (the planner writes in SQL): record the stage as reached,
         if it was not, and put the contact in the group of the contacts that covered it."""
         reached_model = self.env["collection.invoice.stage"].sudo()
@@ -78,7 +79,7 @@ class CollectionCommunicationLine(models.Model):
         for vals in vals_list:
             contact = self.env["collection.communication"].browse(vals["communication_id"]).sudo()
             if vals.get("channel", contact.channel) != contact.channel:
-                raise ValidationError(_("A contact line is on its contact's channel."))
+                raise ValidationError(self.env._("A contact line is on its contact's channel."))
             reached = reached_model.search(
                 [("move_id", "=", vals["move_id"]), ("stage_id", "=", vals.get("stage_id", contact.stage_id.id))]
             )
@@ -93,7 +94,7 @@ class CollectionCommunicationLine(models.Model):
                 )
             group = reached.plan_group or contact.plan_group or reached_model._next_plan_group()
             if contact.plan_group and contact.plan_group != group:
-                raise ValidationError(_("This invoice was already contacted."))
+                raise ValidationError(self.env._("This invoice was already contacted."))
             reached.plan_group = contact.plan_group = group
             ids.append(reached.id * CHANNEL_SLOTS + CHANNEL_RANK[contact.channel])
         self.env.flush_all()
