@@ -398,11 +398,10 @@ class CollectionRuler(models.Model):
                    AND m.collection_excluded IS NOT TRUE
                    AND (m.collection_promise_date IS NULL OR m.collection_promise_date < %(day)s)
                    AND EXISTS (
-                       -- a written notice of this stage about this invoice went out (the contacts that
-                       -- covered the invoice at its current stage share the stage row's group)
                        SELECT 1
-                         FROM collection_communication c
-                        WHERE c.plan_group = pointer.plan_group AND c.state = 'sent'
+                         FROM collection_communication_line l
+                         JOIN collection_communication c ON c.id = l.communication_id
+                        WHERE l.move_id = m.id AND l.stage_id = s.id AND c.state = 'sent'
                           AND c.channel IN %(written)s
                           AND c.sent_at::date + s.measure_wait_days <= %(day)s::date)
             )

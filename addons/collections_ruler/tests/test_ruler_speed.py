@@ -2,7 +2,8 @@ import datetime
 
 from freezegun import freeze_time
 
-from odoo import fields
+from odoo import Command, fields
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import SQL, mute_logger
 
@@ -179,19 +180,62 @@ class TestPlanningSchema(CollectionsCommon):
     def test_lines_read_by_id_go_through_the_stage_rows_index(self):
         """A line's id is computed (its stage row's id and its channel): read by id, as the web client and
         the ORM's prefetch read it, the view must still be filtered through the stage rows' primary key,
-        not scanned (233,029 lines at 100,000 receivables)."""
-        invoice = self.make_invoice(self.customer, 300.0, "2026-02-01")
+        not scanned (233,029 lines at 100,000 receivables): by a user (under the record rules) and by the
+        superuser (the dispatch)."""
+        invoices = self.make_invoice(self.customer, 300.0, "2026-02-01") | self.make_invoice(
+            self.other_customer, 200.0, "2026-02-01"
+        )
         self.plan("2026-03-11")
-        lines = self.comms(self.customer).line_ids
-        self.assertTrue(lines)
-        query = lines._as_query(ordered=False)
-        self.env.cr.execute("SET LOCAL enable_seqscan = off")
-        self.env.cr.execute(SQL("EXPLAIN %s", query.select(SQL.identifier(query.table, "move_id"))))
-        plan = "\n".join(row[0] for row in self.env.cr.fetchall())
-        # the stage rows are looked up by their primary key, not read whole (a scan, or a full index walk)
-        self.assertIn("Index Cond: (id = ANY", plan, plan)
+        lines = self.comms().line_ids
+        self.assertGreater(len(lines), 2)
+        self.env.flush_all()
+        self.env.cr.execute("SET LOCAL enable_seqscan = off")  # a few rows: PostgreSQL would scan anyway
+        by_user = lines.with_user(self.collector)._search([("id", "in", lines.ids)])
+        for query in (by_user, lines._as_query(ordered=False)):
+            self.env.cr.execute(SQL("EXPLAIN %s", query.select(SQL.identifier(query.table, "move_id"))))
+            plan = "\n".join(row[0] for row in self.env.cr.fetchall())
+            # the stage rows are looked up by their primary key, not read whole (a scan, or a full index walk)
+            self.assertRegex(
+                plan, r"collection_invoice_stage_pkey[^\n]*\n\s+Index Cond: \(id = ANY"
+            )
         self.env.cr.execute("RESET enable_seqscan")
-        self.assertEqual(lines.move_id, invoice)
+        self.env.invalidate_all()
+        self.assertEqual(lines.with_user(self.collector).move_id, invoices)
+        self.assertEqual(lines.move_id, invoices)
+
+    def test_lines_linked_by_hand_are_kept_as_such(self):
+        """A contact made by hand can cover invoices the planner contacted in different groups, on a channel
+        they were not contacted on; the same invoice, stage and channel still cannot be contacted twice, and
+        only a collections manager links invoices by hand."""
+        first = self.make_invoice(self.customer, 300.0, DUE)
+        self.plan(FRIENDLY_DAY)
+        second = self.make_invoice(self.customer, 200.0, "2026-03-11")
+        self.plan("2026-03-12")
+        stage = self.stages["friendly"]
+        self.assertEqual(len(self.comms(self.customer, channel="email")), 2, "two groups, one per day")
+        letter = self.env["collection.communication"].create(
+            {
+                "partner_id": self.customer.id,
+                "company_id": self.company.id,
+                "ruler_id": stage.ruler_id.id,
+                "stage_id": stage.id,
+                "channel": "letter",
+                "line_ids": [Command.create({"move_id": move.id, "stage_id": stage.id}) for move in first | second],
+            }
+        )
+        self.assertEqual(letter.move_ids, first | second)
+        self.assertEqual(first.collection_line_ids.communication_id.filtered(lambda c: c.channel == "letter"), letter)
+        email = self.comms(self.customer, channel="email")[:1]
+        with self.assertRaises(ValidationError):
+            self.env["collection.communication.line"].create(
+                {"communication_id": letter.id, "move_id": email.move_ids.id, "stage_id": stage.id, "channel": "sms"}
+            )
+        with self.assertRaises(ValidationError), self.cr.savepoint():
+            email.copy({"line_ids": [Command.create({"move_id": email.move_ids.id, "stage_id": stage.id})]})
+        with self.assertRaises(AccessError):
+            self.env["collection.communication.line"].with_user(self.collector).create(
+                {"communication_id": letter.id, "move_id": first.id, "stage_id": self.stages["reminder"].id}
+            )
 
     def test_an_invoice_back_at_a_stage_it_reached_is_not_contacted_again(self):
         """An agreement's breach restarts the customer's ruler for its invoices: one coming back to a stage

@@ -19,13 +19,19 @@ def migrate(cr, version):
             SELECT id, collection_stage_id, COALESCE(collection_stage_date, CURRENT_DATE)
               FROM account_move
              WHERE collection_stage_id IS NOT NULL
-                ON CONFLICT (move_id) DO NOTHING
+                ON CONFLICT DO NOTHING  -- (18.0.1.2.0 replaces the key on the invoice alone)
             """
         )
         cr.execute("ALTER TABLE account_move DROP COLUMN collection_stage_id, DROP COLUMN collection_stage_date")
+    # 18.0.1.2.0's pre-migrate set the lines' table aside (the name is now a view's)
+    table = "collection_communication_line_v11"
+    if not sql.table_exists(cr, table):
+        table = "collection_communication_line"
+    if sql.table_kind(cr, table) != sql.TableKind.Regular:
+        return
     cr.execute(
-        """
-        ALTER TABLE collection_communication_line
+        f"""
+        ALTER TABLE {table}
             DROP COLUMN IF EXISTS company_id,
             DROP COLUMN IF EXISTS currency_id,
             DROP COLUMN IF EXISTS create_uid,

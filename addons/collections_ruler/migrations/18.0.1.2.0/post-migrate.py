@@ -5,10 +5,15 @@ current one marked) and the contacts that covered it (same ``plan_group``).
 - The existing pointers are the current stages.
 - Each invoice and stage of the old lines becomes a stage row (the pointer's, if it is
   the current stage); the contacts that covered it, one per channel, get its group.
+- The lines no group can hold are kept as they were (``collection_communication_line_stored``).
 - The old lines' table is dropped.
 """
 
+import logging
+
 from odoo.tools import sql
+
+_logger = logging.getLogger(__name__)
 
 PLAN_GROUP_SEQUENCE = "collection_invoice_stage_plan_group_seq"
 
@@ -50,6 +55,37 @@ def migrate(cr, version):
          WHERE c.id = kept.communication_id AND kept.rank = 1
         """
     )
+    # a contact that its group would make cover an invoice it did not leaves the group
+    cr.execute(
+        """
+        UPDATE collection_communication c
+           SET plan_group = NULL
+         WHERE c.plan_group IS NOT NULL
+           AND EXISTS (
+               SELECT 1
+                 FROM collection_invoice_stage r
+                WHERE r.plan_group = c.plan_group
+                  AND NOT EXISTS (
+                      SELECT 1 FROM collection_communication_line_v11 l
+                       WHERE l.communication_id = c.id AND l.move_id = r.move_id AND l.stage_id = r.stage_id))
+        """
+    )
+    # what no group can hold (a contact whose invoices reached their stage with different contacts: a
+    # breach brought one back with another, a line made by hand) is kept line by line
+    cr.execute(
+        """
+        INSERT INTO collection_communication_line_stored (communication_id, move_id, stage_id, amount_residual)
+        SELECT l.communication_id, l.move_id, l.stage_id, l.amount_residual
+          FROM collection_communication_line_v11 l
+         WHERE NOT EXISTS (
+               SELECT 1
+                 FROM collection_invoice_stage r
+                 JOIN collection_communication c ON c.plan_group = r.plan_group
+                WHERE c.id = l.communication_id AND r.move_id = l.move_id AND r.stage_id = l.stage_id)
+        """
+    )
+    if cr.rowcount:
+        _logger.info("collections: %s contact lines kept as such (no group of contacts holds them)", cr.rowcount)
     cr.execute(
         "SELECT setval(%s, GREATEST((SELECT MAX(plan_group) FROM collection_invoice_stage), 1))",
         (PLAN_GROUP_SEQUENCE,),
