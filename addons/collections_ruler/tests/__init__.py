@@ -9,3 +9,4 @@ from . import test_agreements
 from . import test_tours
 from . import test_reports
 from . import test_ruler_speed
+from . import test_migration

@@ -195,9 +195,7 @@ class TestPlanningSchema(CollectionsCommon):
             self.env.cr.execute(SQL("EXPLAIN %s", query.select(SQL.identifier(query.table, "move_id"))))
             plan = "\n".join(row[0] for row in self.env.cr.fetchall())
             # the stage rows are looked up by their primary key, not read whole (a scan, or a full index walk)
-            self.assertRegex(
-                plan, r"collection_invoice_stage_pkey[^\n]*\n\s+Index Cond: \(id = ANY"
-            )
+            self.assertRegex(plan, r"collection_invoice_stage_pkey[^\n]*\n\s+Index Cond: \(id = ANY")
         self.env.cr.execute("RESET enable_seqscan")
         self.env.invalidate_all()
         self.assertEqual(lines.with_user(self.collector).move_id, invoices)
