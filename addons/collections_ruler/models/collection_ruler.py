@@ -308,20 +308,36 @@ class CollectionRuler(models.Model):
                    AND pointer.current AND pointer.stage_id = mv.current_stage_id
                 RETURNING pointer.move_id
             ),
+            free AS MATERIALIZED (
+                SELECT mv.*, EXISTS (SELECT 1 FROM collection_invoice_stage r
+                                      WHERE r.move_id = mv.move_id AND r.stage_id = mv.stage_id) AS reached_before
+                  FROM moving mv
+                 WHERE mv.pointer_id IS NULL OR mv.move_id IN (SELECT move_id FROM retired)
+            ),
+            -- back at a stage it reached before (an agreement's breach restarted its ruler): it stands there
+            -- again, and that stage's contacts are not sent twice
+            revived AS (
+                UPDATE collection_invoice_stage r
+                   SET current = TRUE, date = %(day)s
+                  FROM free f
+                 WHERE f.reached_before AND r.move_id = f.move_id AND r.stage_id = f.stage_id
+                RETURNING r.move_id
+            ),
+            -- a planner that inserted the same invoice's row since our snapshot makes this one fail to
+            -- serialize (REPEATABLE READ), whichever of the two unique keys it meets
             stood AS (
                 INSERT INTO collection_invoice_stage (move_id, stage_id, date, current, amount_residual, plan_group)
-                SELECT mv.move_id, mv.stage_id, %(day)s, TRUE, mv.amount_residual, g.plan_group
-                  FROM moving mv
+                SELECT f.move_id, f.stage_id, %(day)s, TRUE, f.amount_residual, g.plan_group
+                  FROM free f
                   JOIN grouped g USING (partner_id, ruler_id, group_key)
-                 WHERE mv.pointer_id IS NULL OR mv.move_id IN (SELECT move_id FROM retired)
-                    ON CONFLICT (move_id, stage_id) DO UPDATE SET current = TRUE, date = EXCLUDED.date
-                RETURNING move_id, plan_group, xmax = 0 AS fresh
+                 WHERE NOT f.reached_before
+                    ON CONFLICT DO NOTHING
+                RETURNING move_id, plan_group
             ),
             covered AS MATERIALIZED (
                 SELECT st.plan_group, SUM(mv.amount_residual_signed) AS amount_due
                   FROM stood st
                   JOIN moving mv ON mv.move_id = st.move_id
-                 WHERE st.fresh
                  GROUP BY st.plan_group
             ),
             contacts AS (
@@ -348,7 +364,7 @@ class CollectionRuler(models.Model):
                  ORDER BY g.plan_group  -- the contacts numbered in the customers' order, as they go out
                 RETURNING id
             )
-            SELECT (SELECT COUNT(*) FROM stood), (SELECT COUNT(*) FROM contacts)
+            SELECT (SELECT COUNT(*) FROM stood) + (SELECT COUNT(*) FROM revived), (SELECT COUNT(*) FROM contacts)
             """,
                 day=day,
                 company_id=company.id,

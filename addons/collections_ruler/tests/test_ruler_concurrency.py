@@ -100,6 +100,41 @@ class TestRulerConcurrency(RealConnectionsMixin, TransactionCase):
         self.assertEqual(len(lines), len(keys))
         self.assertEqual(len(lines), 24)
 
+    def test_a_replay_of_another_day_during_the_planning_fails_to_serialize(self):
+        """A person replaying a past day while the cron plans today: both would start the same invoices, on
+        different stages. The second fails to serialize, as two planners of the same day do (and is retried),
+        rather than breaking a unique key (reported to the managers as a failed planning)."""
+        cr_a, env_a = self._connect()
+        cr_b, env_b = self._connect()
+        company_a, company_b = (env["res.company"].browse(self.company_id) for env in (env_a, env_b))
+        env_b["res.partner"].search([], limit=1).read(["name"])  # B's snapshot: before A commits
+        planned_a = env_a["collection.ruler"]._plan_company(company_a, odoo.fields.Date.to_date("2026-03-02"))
+        result = {}
+
+        def plan_b():
+            try:
+                with mute_logger("odoo.sql_db"):
+                    result["b"] = env_b["collection.ruler"]._plan_company(
+                        company_b, odoo.fields.Date.to_date("2026-03-20")
+                    )
+            except psycopg2.Error as error:
+                result["error"] = error
+                cr_b.rollback()
+
+        worker = threading.Thread(target=plan_b)
+        worker.start()
+        time.sleep(0.5)
+        cr_a.commit()
+        worker.join(timeout=30)
+        self.assertEqual(planned_a, 24)
+        self.assertIsInstance(result.get("error"), psycopg2.errors.SerializationFailure, result)
+        _cr_c, env_c = self._connect()
+        env_c.cr.execute(
+            "SELECT COUNT(*), COUNT(DISTINCT move_id) FROM collection_invoice_stage WHERE current AND move_id IN %s",
+            [tuple(self.move_ids)],
+        )
+        self.assertEqual(env_c.cr.fetchone(), (len(self.move_ids), len(self.move_ids)))
+
     def test_two_dispatchers_at_once_never_send_twice(self):
         cr, env, emails = self._plan_emails()
         env["collection.communication"].search(
