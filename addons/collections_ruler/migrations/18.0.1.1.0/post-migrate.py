@@ -8,7 +8,7 @@
   stage, channel) starts with it.
 """
 
-from odoo.tools import sql
+from odoo.tools import SQL, sql
 
 
 def migrate(cr, version):
@@ -30,14 +30,17 @@ def migrate(cr, version):
     if sql.table_kind(cr, table) != sql.TableKind.Regular:
         return
     cr.execute(
-        f"""
-        ALTER TABLE {table}
+        SQL(
+            """
+        ALTER TABLE %s
             DROP COLUMN IF EXISTS company_id,
             DROP COLUMN IF EXISTS currency_id,
             DROP COLUMN IF EXISTS create_uid,
             DROP COLUMN IF EXISTS create_date,
             DROP COLUMN IF EXISTS write_uid,
             DROP COLUMN IF EXISTS write_date
-        """
+        """,
+            SQL.identifier(table),
+        )
     )
     cr.execute("DROP INDEX IF EXISTS collection_communication_line__move_id_index")
