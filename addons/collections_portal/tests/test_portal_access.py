@@ -8,6 +8,7 @@ COLLECTIONS_MODELS = [
     "collection.ruler.stage",
     "collection.communication",
     "collection.communication.line",
+    "collection.communication.line.stored",
     "collection.invoice.stage",
     "collection.policy",
     "collection.agreement",
