@@ -10,6 +10,41 @@ CHANNEL_SLOTS = 8
 CHANNEL_RANK = {channel: rank for rank, (channel, _label) in enumerate(CHANNELS, start=1)}
 
 
+def contact_lines_sql(contact):
+    """The invoices (``move_id``, ``amount_residual``) the contact ``contact`` (an SQL alias of
+    collection_communication) covers, read from the view's two sources directly: what a query driven by
+    contacts uses instead of the view, whose join back to the contacts it already has would be paid twice."""
+    return SQL(
+        """(SELECT reached.move_id, reached.amount_residual
+              FROM collection_invoice_stage reached
+             WHERE reached.plan_group = %(contact)s.plan_group
+             UNION ALL
+            SELECT stored.move_id, stored.amount_residual
+              FROM collection_communication_line_stored stored
+             WHERE stored.communication_id = %(contact)s.id)""",
+        contact=SQL.identifier(contact),
+    )
+
+
+def move_contacts_sql(move, contact, columns):
+    """``columns`` (SQL over the alias ``contact``) of every contact that covered the invoice ``move`` (SQL),
+    from the view's two sources directly (see contact_lines_sql)."""
+    return SQL(
+        """(SELECT %(columns)s
+              FROM collection_invoice_stage reached
+              JOIN collection_communication %(contact)s ON %(contact)s.plan_group = reached.plan_group
+             WHERE reached.move_id = %(move)s
+             UNION ALL
+            SELECT %(columns)s
+              FROM collection_communication_line_stored stored
+              JOIN collection_communication %(contact)s ON %(contact)s.id = stored.communication_id
+             WHERE stored.move_id = %(move)s)""",
+        columns=columns,
+        contact=SQL.identifier(contact),
+        move=move,
+    )
+
+
 class CollectionCommunicationLineStored(models.Model):
     """A contact line stored as such: invoices linked to a contact by hand, and lines from before 18.0.1.2.0
     that no group of contacts can hold. The planner never writes here."""

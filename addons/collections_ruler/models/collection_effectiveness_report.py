@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .collection_communication import STATES
+from .collection_communication_line import contact_lines_sql, move_contacts_sql
 from .collection_ruler_stage import CHANNELS, PHASES
 from .collection_stage_variant import SUCCESS_DAYS
 
@@ -164,7 +165,7 @@ class CollectionEffectivenessReport(models.Model):
                                        AND cash.last_day BETWEEN contact.day AND contact.day + %(window)s
                                        AND (next.day IS NULL OR cash.last_day < next.day)
                                       THEN cash.last_day END AS paid_day
-                            FROM collection_communication_line line
+                            FROM %(contact_lines)s line
                             JOIN account_move move ON move.id = line.move_id
                            CROSS JOIN LATERAL (
                                  -- the first contact sent about the same debt on a later day ends this
@@ -172,10 +173,8 @@ class CollectionEffectivenessReport(models.Model):
                                  -- WhatsApp) share the payment
                                  SELECT MIN(other.day) FILTER (WHERE other.day > contact.day) AS day,
                                         GREATEST(COUNT(*) FILTER (WHERE other.day = contact.day), 1) AS same_day
-                                   FROM (SELECT %(other_local_day)s AS day
-                                           FROM collection_communication_line line2
-                                           JOIN collection_communication c2 ON c2.id = line2.communication_id
-                                          WHERE line2.move_id = line.move_id AND c2.state = 'sent') other
+                                   FROM %(same_debt_contacts)s other
+                                  WHERE other.state = 'sent'
                                  ) next
                            CROSS JOIN LATERAL (
                                  -- money in cash (a payment or a bank statement line) within the window;
@@ -200,7 +199,7 @@ class CollectionEffectivenessReport(models.Model):
                                         ) kind
                                   WHERE invoice_line.move_id = line.move_id
                                  ) cash
-                           WHERE line.communication_id = c.id AND c.state = 'sent'
+                           WHERE c.state = 'sent'
                           ) debt
                    ) outcome ON TRUE
               LEFT JOIN LATERAL (
@@ -213,7 +212,10 @@ class CollectionEffectivenessReport(models.Model):
              WHERE c.state IN ('sent', 'failed')
             """,
             local_day=local_day_sql(SQL("COALESCE(c.sent_at, c.scheduled_at)")),
-            other_local_day=local_day_sql(SQL("c2.sent_at")),
+            contact_lines=contact_lines_sql("c"),
+            same_debt_contacts=move_contacts_sql(
+                SQL("line.move_id"), "c2", SQL("%s AS day, c2.state", local_day_sql(SQL("c2.sent_at")))
+            ),
             success_days=SUCCESS_DAYS,
             window=WINDOW_DAYS,
         )
