@@ -42,9 +42,9 @@ class CollectionEffectivenessReport(models.Model):
             "company_id", "partner_id", "ruler_id", "stage_id", "channel", "variant_id", "state", "link_opened_at",
             "sent_at", "scheduled_at", "mail_message_id", "plan_group",
         ],
-        "collection.communication.line": ["communication_id", "move_id", "amount_residual"],
-        # what the lines' view reads
-        "collection.invoice.stage": ["move_id", "stage_id", "amount_residual", "plan_group"],
+        # a contact's invoices, read where the lines' view reads them (contact_lines_sql)
+        "collection.invoice.stage": ["move_id", "amount_residual", "plan_group"],
+        "collection.communication.line.stored": ["communication_id", "move_id", "amount_residual"],
         "collection.ruler.stage": ["ruler_id", "phase"],
         "account.partial.reconcile": ["amount", "max_date", "debit_move_id", "credit_move_id"],
         "account.move.line": ["move_id"],

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.tools import SQL
 
 # the contacts of one group (a customer's invoices that reached a stage on the same day, one contact
@@ -57,8 +57,3 @@ class CollectionInvoiceStage(models.Model):
             """
         )
         self.env.cr.execute(SQL("CREATE SEQUENCE IF NOT EXISTS %s", SQL.identifier(PLAN_GROUP_SEQUENCE)))
-
-    @api.model
-    def _next_plan_group(self):
-        self.env.cr.execute(SQL("SELECT nextval(%s)", PLAN_GROUP_SEQUENCE))
-        return self.env.cr.fetchone()[0]

@@ -13,9 +13,9 @@ import logging
 
 from odoo.tools import sql
 
-_logger = logging.getLogger(__name__)
+from odoo.addons.collections_ruler.models.collection_invoice_stage import PLAN_GROUP_SEQUENCE
 
-PLAN_GROUP_SEQUENCE = "collection_invoice_stage_plan_group_seq"
+_logger = logging.getLogger(__name__)
 
 
 def migrate(cr, version):
